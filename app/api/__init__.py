@@ -1,0 +1,19 @@
+"""HTTP layer: one blueprint per API group, mounted under the context path and the v1 prefix."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.api import cluster, configs, jobs, logs, metrics, stops, v1
+
+BLUEPRINTS = (jobs.bp, stops.bp, cluster.bp, configs.bp, logs.bp, metrics.bp)
+
+
+def register_blueprints(app: Flask, context_path: str) -> None:
+    """Mount every blueprint under `context_path`, and again under `context_path` + the v1 prefix."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint, url_prefix=context_path or None)
+        app.register_blueprint(
+            blueprint, url_prefix=f"{context_path}{v1.PREFIX}", name=f"v1_{blueprint.name}"
+        )
+    app.after_request(v1.add_v1_fields)

@@ -1,0 +1,56 @@
+"""Cluster endpoints: overview, update-tags, system-monitoring-information, thread-dump."""
+
+from __future__ import annotations
+
+import orjson
+from flask import Blueprint, Response, request
+
+from app.api.common import json_body, json_response, state
+from app.errors import BadRequest
+from app.services import cluster, monitoring
+
+bp = Blueprint("cluster", __name__)
+
+_VERSION = cluster.project_version()
+_COMMIT = cluster.git_commit_abbrev()
+
+
+@bp.get("/overview", strict_slashes=False)
+def overview() -> Response:
+    """Slots and workers of live nodes (every query parameter is a tag filter), job counts."""
+    tags = request.args.to_dict()
+    return json_response(cluster.overview(state().db, tags, _VERSION, _COMMIT))
+
+
+@bp.post("/update-tags", strict_slashes=False)
+def update_tags() -> Response:
+    """Replace the receiving node's tags with the body's object ({} clears them)."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise BadRequest("Invalid JSON format in request body.")
+    tags = {
+        str(k): "" if v is None else v if isinstance(v, str) else _text(v) for k, v in body.items()
+    }
+    app_state = state()
+    cluster.update_tags(app_state.db, app_state.node_id, tags)
+    return json_response({"status": "success", "message": "update node tags done."})
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+@bp.get("/system-monitoring-information", strict_slashes=False)
+def system_monitoring() -> Response:
+    """Health figures of every live node, as each node last published them."""
+    return json_response(cluster.monitoring(state().db))
+
+
+@bp.get("/thread-dump", strict_slashes=False)
+def thread_dump() -> Response:
+    """The receiving process's threads and their stacks."""
+    return json_response(monitoring.thread_dump())

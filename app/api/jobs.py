@@ -1,0 +1,120 @@
+"""Job endpoints: submit (body, upload, batch), job-info, running-jobs, finished-jobs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from marshmallow import ValidationError
+
+from app.api.common import json_body, json_response, request_body, state
+from app.errors import BadRequest
+from app.schemas import first_message, load
+from app.schemas.fields import parse_java_long
+from app.schemas.jobs import BatchParamsSchema, PageSchema, SubmitParamsSchema
+from app.services import jobs as job_service
+
+bp = Blueprint("jobs", __name__)
+
+_submit_params = SubmitParamsSchema()
+_batch_params = BatchParamsSchema()
+_page = PageSchema()
+
+
+def _params(args: dict) -> job_service.SubmitParams:
+    loaded = load(_submit_params, args)
+    # Built (and so checked) before the body is read, as SeaTunnel does.
+    return job_service.SubmitParams(
+        job_id=loaded["jobId"],
+        job_name=loaded["jobName"],
+        start_with_savepoint=loaded["isStartWithSavePoint"],
+    )
+
+
+def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submitted:
+    app_state = state()
+    return job_service.submit_job(
+        app_state.db, app_state.ids, config, params, wake=app_state.wake_executor
+    )
+
+
+@bp.post("/submit-job")
+def submit_job() -> Response:
+    """Submit one job; the body is JSON or, with format=hocon, HOCON."""
+    params = _params(request.args.to_dict())
+    fmt = load(_submit_params, request.args.to_dict())["format"]
+    config = job_service.parse_job_config(request_body(), fmt)
+    return json_response(_submit(config, params).to_json())
+
+
+@bp.post("/submit-job/upload")
+def submit_job_upload() -> Response:
+    """Submit the multipart file `config_file`: .json as JSON, anything else as HOCON."""
+    args = {**request.form.to_dict(), **request.args.to_dict()}
+    params = _params(args)
+    upload = request.files.get("config_file")
+    if upload is None:
+        raise BadRequest("Missing multipart file part 'config_file'.")
+    fmt = "json" if (upload.filename or "").lower().endswith(".json") else "hocon"
+    body = upload.read()
+    if not body.strip():
+        raise BadRequest("Request body is empty.")
+    config = job_service.parse_job_config(body, fmt)
+    return json_response(_submit(config, params).to_json())
+
+
+@bp.post("/submit-jobs")
+def submit_jobs() -> Response:
+    """Submit an array of jobs, each with its `params`; all are validated before any is stored."""
+    body = json_body()
+    if not isinstance(body, list):
+        raise BadRequest("Invalid JSON format in request body: expected an array of job configs.")
+    batch: list[tuple[dict, job_service.SubmitParams]] = []
+    for element in body:
+        if not isinstance(element, dict):
+            continue  # SeaTunnel skips elements that are not objects
+        config = {k: v for k, v in element.items() if k != "params"}
+        raw = element.get("params")
+        params = _params(load(_batch_params, raw) if raw is not None else {})
+        job_service.plan_job(config)  # reject the whole batch before storing any of it
+        batch.append((config, params))
+    return json_response([_submit(config, params).to_json() for config, params in batch])
+
+
+def _job_id(raw: str) -> int:
+    try:
+        return parse_java_long(raw)
+    except ValidationError as exc:
+        raise BadRequest(first_message(exc.messages)) from exc
+
+
+@bp.get("/job-info/<path:raw>")
+@bp.get("/running-job/<path:raw>")
+def job_info(raw: str) -> Response:
+    """One job, running or finished; `/running-job` is the deprecated alias."""
+    return json_response(job_service.job_info(state().db, _job_id(raw)))
+
+
+@bp.get("/job-info", strict_slashes=False)
+@bp.get("/running-job", strict_slashes=False)
+def job_info_without_id() -> Response:
+    """SeaTunnel answers a missing id with 400."""
+    raise BadRequest("The jobId must not be empty.")
+
+
+def _page_arg() -> job_service.Page | None:
+    loaded = load(_page, request.args.to_dict())
+    if loaded["page"] is None:
+        return None
+    return job_service.Page(loaded["page"], loaded["rows"])
+
+
+@bp.get("/running-jobs", strict_slashes=False)
+def running_jobs() -> Response:
+    """Every job that has not ended; paged when `page` is given."""
+    return json_response(job_service.running_jobs(state().db, _page_arg()))
+
+
+@bp.get("/finished-jobs", defaults={"job_state": None}, strict_slashes=False)
+@bp.get("/finished-jobs/<job_state>")
+def finished_jobs(job_state: str | None) -> Response:
+    """Ended jobs, newest first, optionally of one final status; paged when `page` is given."""
+    return json_response(job_service.finished_jobs(state().db, job_state, _page_arg()))

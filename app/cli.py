@@ -1,0 +1,135 @@
+"""The `seatunnel-rest` command: `serve` (migrate, then gunicorn) and `db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+from app.config import MASTER_PID_ENV, Settings, SettingsError, load_settings
+
+log = logging.getLogger("seatunnel-rest")
+
+
+def listen_socket(settings: Settings) -> socket.socket:
+    """Bind the HTTP port: `port`, or with enable-dynamic-port the first free one in the range.
+
+    The socket is bound here, before gunicorn starts, so two servers started at once can never
+    both pick the same port (gunicorn inherits it through `fd://`).
+    """
+    candidates = (
+        range(settings.port, min(settings.port + settings.port_range, 65536))
+        if settings.enable_dynamic_port
+        else [settings.port]
+    )
+    last_error: OSError | None = None
+    for port in candidates:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind((settings.host, port))
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+            continue
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        return sock
+    if settings.enable_dynamic_port:
+        raise SystemExit("No available port found in the range!")
+    raise SystemExit(f"Cannot listen on {settings.host}:{settings.port}: {last_error}")
+
+
+def serve(settings: Settings) -> None:
+    """Apply migrations, bind the port and run gunicorn with the configured workers."""
+    from gunicorn.app.base import BaseApplication
+
+    from app.migrate import upgrade_in_subprocess
+
+    upgrade_in_subprocess(settings.database_url)
+    sock = listen_socket(settings)
+    port = sock.getsockname()[1]
+    settings = settings.with_overrides(port=port)
+    _prepare_worker_environment(settings)
+    print(f"SeaTunnel REST service will start on port {port}", flush=True)
+
+    class Server(BaseApplication):
+        """gunicorn, configured from Settings; the app is built in each worker after fork."""
+
+        def load_config(self) -> None:
+            options = {
+                "bind": [f"fd://{sock.fileno()}"],
+                "workers": settings.processes,
+                "worker_class": "gthread",
+                "threads": settings.threads,
+                "keepalive": 5,
+                "graceful_timeout": 10,
+                "timeout": 60,
+                "worker_exit": _worker_exit,
+                "loglevel": "warning",
+                "proc_name": "seatunnel-rest",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # noqa: ANN202
+            from app import create_app
+
+            return create_app(settings)
+
+    Server().run()
+
+
+def _prepare_worker_environment(settings: Settings) -> None:
+    """What workers inherit: the master's pid (node-wide figures) and the shared metrics dir."""
+    os.environ[MASTER_PID_ENV] = str(os.getpid())
+    if settings.telemetry_enabled:
+        # Request counters of all workers of this node are summed from files in this directory.
+        directory = Path(settings.log_dir).parent / f"prometheus-{settings.port}"
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def _worker_exit(_server, worker) -> None:  # noqa: ANN001
+    """Stop the executor of a worker that exits (SIGTERM, max-requests, shutdown)."""
+    app = getattr(worker, "wsgi", None)
+    executor = app.extensions["seatunnel"].executor if app is not None else None
+    if executor is not None:
+        executor.stop()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="seatunnel-rest", description=__doc__)
+    parser.add_argument("--config", help="seatunnel.yaml to use (default: $SEATUNNEL_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = sub.add_parser("serve", help="migrate the database and run the server")
+    serve_cmd.add_argument("--config", dest="config_sub", help="seatunnel.yaml to use")
+    db_cmd = sub.add_parser("db", help="database maintenance")
+    db_cmd.add_argument("action", choices=["upgrade"])
+    db_cmd.add_argument("--config", dest="config_sub", help="seatunnel.yaml to use")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config_sub or args.config)
+    except SettingsError as exc:
+        print(f"seatunnel-rest: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    if args.command == "serve":
+        serve(settings)
+    else:
+        from app.migrate import upgrade
+
+        upgrade(settings.database_url)
+        print("database is up to date")
+
+
+if __name__ == "__main__":
+    main()

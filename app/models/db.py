@@ -1,0 +1,144 @@
+"""The database handle: one SQLAlchemy engine per process, created after fork, and the session helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+
+def _prepare_sqlite_file(url: sa.URL) -> None:
+    """Create the directory of a SQLite file on demand (var/ next to the config)."""
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_pragmas(engine: sa.Engine) -> None:
+    """WAL + busy timeout so several processes and threads write without 'database is locked'.
+
+    pysqlite's own BEGIN handling is switched off so that write transactions can start with
+    BEGIN IMMEDIATE: a deferred transaction that reads first and writes later fails at once with
+    SQLITE_BUSY when another writer got in between, whatever the busy timeout.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the engine; `write()` and `read()` hand out sessions that commit or roll back."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = sa.make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.pid = os.getpid()
+        kwargs: dict = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            _prepare_sqlite_file(self.url)
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["pool_size"] = 16
+            kwargs["max_overflow"] = 16
+        else:
+            kwargs["pool_size"] = 8
+            kwargs["max_overflow"] = 16
+            kwargs["pool_pre_ping"] = True
+        self.engine = sa.create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _install_sqlite_pragmas(self.engine)
+        self._write_engine = (
+            self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        )
+        self._local = threading.local()
+        self._raw_connections: set = set()
+        self._raw_lock = threading.Lock()
+        self._qmark = self.engine.dialect.paramstyle == "qmark"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for a transaction that writes: committed on success, rolled back on error."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A plain connection for read-only queries (no write lock taken on SQLite)."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def fetch_one(self, sql: str, params: tuple) -> tuple | None:
+        """One row of a read-only statement (`?` placeholders) on this thread's own connection.
+
+        The hot read paths (job-info) skip the ORM, the pool checkout and statement compilation:
+        each request thread keeps one autocommit DBAPI connection, so a primary-key lookup costs
+        about what the database itself takes.
+        """
+        if not self._qmark:
+            sql = sql.replace("?", "%s")
+        for attempt in (1, 2):
+            conn = self._thread_connection()
+            try:
+                cursor = conn.cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone()
+                finally:
+                    cursor.close()
+            except Exception:
+                self._drop_thread_connection()  # a broken connection: reconnect once
+                if attempt == 2:
+                    raise
+        return None
+
+    def _thread_connection(self):  # noqa: ANN202
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # ours for the thread's lifetime, outside the pool's accounting
+            conn = fairy.dbapi_connection
+            if not self.is_sqlite:
+                conn.autocommit = True  # no transaction left open between requests
+            self._local.conn = conn
+            with self._raw_lock:
+                self._raw_connections.add(conn)
+        return conn
+
+    def _drop_thread_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._raw_lock:
+                self._raw_connections.discard(conn)
+            with contextlib.suppress(Exception):  # already broken
+                conn.close()
+
+    def dispose(self) -> None:
+        """Close pooled and per-thread connections (at shutdown)."""
+        with self._raw_lock:
+            connections, self._raw_connections = self._raw_connections, set()
+        for conn in connections:
+            with contextlib.suppress(Exception):  # closing at shutdown, nothing to do
+                conn.close()
+        self.engine.dispose()

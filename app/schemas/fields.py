@@ -1,0 +1,57 @@
+"""Fields that parse the way SeaTunnel's servlets do (Java Long, Java Boolean), with its messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+JAVA_LONG_MIN, JAVA_LONG_MAX = -(2**63), 2**63 - 1
+
+
+def parse_java_long(value: Any) -> int:
+    """Long.parseLong semantics: optional sign and digits only; Java's message otherwise."""
+    if isinstance(value, bool):
+        raise ValidationError(f'For input string: "{str(value).lower()}"')
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value)
+        body = text[1:] if text[:1] in ("-", "+") else text
+        if not body or not body.isascii() or not body.isdigit():
+            raise ValidationError(f'For input string: "{text}"')
+        number = int(text)
+    if not JAVA_LONG_MIN <= number <= JAVA_LONG_MAX:
+        raise ValidationError(f'For input string: "{value}"')
+    return number
+
+
+def parse_java_int(value: Any) -> int:
+    """Integer.parseInt semantics, for paging parameters."""
+    number = parse_java_long(value)
+    if not -(2**31) <= number < 2**31:
+        raise ValidationError(f'For input string: "{value}"')
+    return number
+
+
+class JavaLong(fields.Field):
+    """A 64-bit integer given as a number or a numeric string."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        return parse_java_long(value)
+
+
+class JavaInt(fields.Field):
+    """A 32-bit integer given as a number or a numeric string."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        return parse_java_int(value)
+
+
+class JavaBoolean(fields.Field):
+    """Boolean.parseBoolean: only a case-insensitive "true" (or JSON true) is true."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        return isinstance(value, str) and value.strip().lower() == "true"

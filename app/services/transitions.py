@@ -1,0 +1,27 @@
+"""The one way a job enters a final status: render its job object once, count it, stamp it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.models import Job
+from app.services import counts, render
+from app.timefmt import now_ms
+
+
+def finish(
+    session: Session, job: Job, status: str, error_msg: str | None, metrics: str | None
+) -> None:
+    """Move `job` (loaded in `session`) to final `status`, in the caller's transaction."""
+    finished = now_ms()
+    job.info = render.finished_job(
+        job, status=status, finish_ms=finished, error_msg=error_msg, metrics=metrics
+    ).decode()
+    job.status = status
+    counts.bump(session, status, +1)
+    job.finish_ms = finished
+    job.error_msg = error_msg
+    job.metrics = metrics
+    job.owner = None
+    job.heartbeat_ms = finished
+    job.restore_checkpoint_id = None

@@ -1,0 +1,359 @@
+"""build_plan: config shape, option validation, table wiring, env options and the jobDag object."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+
+from app.engine import ConfigError, build_plan
+from tests.engine.conftest import fake, job
+
+SEED_JSON = {
+    "env": {"job.mode": "batch"},
+    "source": [
+        {
+            "plugin_name": "FakeSource",
+            "plugin_output": "fake",
+            "row.num": 100,
+            "schema": {"fields": {"name": "string", "age": "int", "card": "int"}},
+        }
+    ],
+    "transform": [],
+    "sink": [{"plugin_name": "Console", "plugin_input": ["fake"]}],
+}
+
+CHAIN = {
+    "env": {"job.mode": "STREAMING", "checkpoint.interval": 5000, "parallelism": 1},
+    "source": [fake()],
+    "transform": [
+        {
+            "plugin_name": "FieldMapper",
+            "plugin_input": "fake",
+            "plugin_output": "mapped",
+            "field_mapper": {"age": "years", "name": "who"},
+        },
+        {"plugin_name": "Filter", "include_fields": ["who"]},
+    ],
+    "sink": [{"plugin_name": "console"}],
+}
+
+
+def message(config: dict) -> str:
+    with pytest.raises(ConfigError) as info:
+        build_plan(config)
+    return info.value.message
+
+
+def test_seed_example_dag() -> None:
+    plan = build_plan(SEED_JSON)
+    dag = plan.dag("733584788375666689")
+    assert json.dumps(dag) == json.dumps(
+        {
+            "jobId": "733584788375666689",
+            "pipelineEdges": {"1": [{"inputVertexId": "1", "targetVertexId": "2"}]},
+            "envOptions": {"job.mode": "batch"},
+            "vertexInfoMap": [
+                {
+                    "vertexId": 1,
+                    "type": "source",
+                    "vertexName": "pipeline-1 [Source[0]-FakeSource]",
+                    "tablePaths": ["fake"],
+                },
+                {
+                    "vertexId": 2,
+                    "type": "sink",
+                    "vertexName": "pipeline-1 [Sink[0]-Console-MultiTableSink]",
+                    "tablePaths": ["fake"],
+                },
+            ],
+        }
+    )
+    assert plan.mode == "BATCH" and plan.name is None and plan.env == {"job.mode": "batch"}
+
+
+def test_chain_dag() -> None:
+    dag = build_plan(CHAIN).dag("1")
+    assert dag == {
+        "jobId": "1",
+        "pipelineEdges": {
+            "1": [
+                {"inputVertexId": "1", "targetVertexId": "2"},
+                {"inputVertexId": "2", "targetVertexId": "3"},
+                {"inputVertexId": "3", "targetVertexId": "4"},
+            ]
+        },
+        "envOptions": {"job.mode": "STREAMING", "checkpoint.interval": "5000", "parallelism": "1"},
+        "vertexInfoMap": [
+            {
+                "vertexId": 1,
+                "type": "source",
+                "vertexName": "pipeline-1 [Source[0]-FakeSource]",
+                "tablePaths": ["fake"],
+            },
+            {
+                "vertexId": 2,
+                "type": "transform",
+                "vertexName": "pipeline-1 [Transform[0]-FieldMapper]",
+                "tablePaths": ["fake"],
+            },
+            {
+                "vertexId": 3,
+                "type": "transform",
+                "vertexName": "pipeline-1 [Transform[1]-Filter]",
+                "tablePaths": ["fake"],
+            },
+            {
+                "vertexId": 4,
+                "type": "sink",
+                "vertexName": "pipeline-1 [Sink[0]-console-MultiTableSink]",
+                "tablePaths": ["fake"],
+            },
+        ],
+    }
+    assert list(dag) == ["jobId", "pipelineEdges", "envOptions", "vertexInfoMap"]
+
+
+def test_two_pipelines_and_table_paths() -> None:
+    config = job(
+        [
+            fake(plugin_output="a", **{"schema": {"table": "fake.table1", "fields": {"x": "int"}}}),
+            fake(plugin_output=None, result_table_name="b"),
+            fake(plugin_output=None),
+        ],
+        sink=[
+            {"plugin_name": "Console", "source_table_name": "a"},
+            {"plugin_name": "Console", "plugin_input": ["b"]},
+        ],
+    )
+    config["source"][2].pop("plugin_output")
+    config["source"][1].pop("plugin_output")
+    dag = build_plan(config).dag("9")
+    assert dag["pipelineEdges"] == {
+        "1": [{"inputVertexId": "1", "targetVertexId": "4"}],
+        "2": [{"inputVertexId": "2", "targetVertexId": "5"}],
+        "3": [],
+    }
+    infos = dag["vertexInfoMap"]
+    assert [v["tablePaths"] for v in infos] == [
+        ["fake.table1"],
+        ["b"],
+        ["default.default.default"],
+        ["fake.table1"],
+        ["b"],
+    ]
+    assert infos[4]["vertexName"] == "pipeline-2 [Sink[1]-Console-MultiTableSink]"
+    assert infos[2]["vertexName"] == "pipeline-3 [Source[2]-FakeSource]"
+
+
+def test_hocon_style_nested_options_and_env() -> None:
+    config = job(
+        {
+            "plugin_name": "fakesource",
+            "row": {"num": "7"},
+            "schema": {"fields": {"a": "INT"}, "table": "t.x"},
+        },
+        env={
+            "job": {"mode": "streaming", "name": "nightly"},
+            "checkpoint": {"interval": 1000},
+            "flag": True,
+        },
+    )
+    plan = build_plan(config)
+    assert plan.mode == "STREAMING" and plan.name == "nightly"
+    assert plan.env_options == {
+        "job.mode": "streaming",
+        "job.name": "nightly",
+        "checkpoint.interval": "1000",
+        "flag": "true",
+    }
+    source = plan.vertices[0]
+    assert source.plugin.values["row.num"] == 7 and source.plugin.table_path == "t.x"
+    assert plan.dag("1")["vertexInfoMap"][0]["vertexName"] == "pipeline-1 [Source[0]-FakeSource]"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda c: c.update(source=[]), "Miss <Source> config! Please check the config file."),
+        (lambda c: c.pop("source"), "Miss <Source> config! Please check the config file."),
+        (lambda c: c.update(sink=[]), "Miss <Sink> config! Please check the config file."),
+        (lambda c: c.pop("sink"), "Miss <Sink> config! Please check the config file."),
+        (lambda c: c.pop("env"), "Miss <env> config! Please check the config file."),
+        (
+            lambda c: c["source"][0].update(plugin_name="Foo"),
+            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource",
+        ),
+        (
+            lambda c: c["source"][0].update({"row.num": "abc"}),
+            "Plugin 'FakeSource' (source[0]): option 'row.num' must be an integer, got \"abc\"",
+        ),
+        (
+            lambda c: c["source"][0].update({"row.num": True}),
+            "Plugin 'FakeSource' (source[0]): option 'row.num' must be an integer, got true",
+        ),
+        (
+            lambda c: c["source"][0].update({"row.num": 1.5}),
+            "Plugin 'FakeSource' (source[0]): option 'row.num' must be an integer, got 1.5",
+        ),
+        (
+            lambda c: c["source"][0].update({"row.num": -1}),
+            "Plugin 'FakeSource' (source[0]): option 'row.num' must be >= 0, got -1",
+        ),
+        (
+            lambda c: c["source"][0].pop("schema"),
+            "Plugin 'FakeSource' (source[0]): option 'schema' is required",
+        ),
+        (
+            lambda c: c["source"][0].update(schema={"table": "x"}),
+            "Plugin 'FakeSource' (source[0]): option 'schema.fields' is required",
+        ),
+        (
+            lambda c: c["source"][0].update(schema={"fields": {"a": "int", "b": "varchar"}}),
+            "Plugin 'FakeSource' (source[0]): option 'schema.fields' field \"b\" has unknown type \"varchar\"",
+        ),
+        (
+            lambda c: c["sink"][0].update(plugin_input=["nowhere"]),
+            "Plugin 'Console' (sink[0]): option 'plugin_input' names table \"nowhere\" that no source or transform produces",
+        ),
+        (
+            lambda c: c["sink"][0].update({"log.print.data": "yes"}),
+            "Plugin 'Console' (sink[0]): option 'log.print.data' must be a boolean, got \"yes\"",
+        ),
+        (
+            lambda c: c["sink"][0].update(plugin_name=5),
+            'Plugin config sink[0] must be an object with a string \'plugin_name\', got {"plugin_name": 5, "plugin_input": ["fake"]}',
+        ),
+        (
+            lambda c: c["sink"].append("Console"),
+            "Plugin config sink[1] must be an object with a string 'plugin_name', got \"Console\"",
+        ),
+        (
+            lambda c: c["env"].update({"job.mode": "micro"}),
+            "env option 'job.mode' must be BATCH or STREAMING, got \"micro\"",
+        ),
+        (
+            lambda c: c["env"].update(parallelism="x"),
+            "env option 'parallelism' must be an integer, got \"x\"",
+        ),
+        (
+            lambda c: c["source"].append(copy.deepcopy(c["source"][0])),
+            "Plugin 'FakeSource' (source[1]): option 'plugin_output' \"fake\" is already produced by source[0]",
+        ),
+    ],
+)
+def test_config_errors(mutate, expected: str) -> None:  # noqa: ANN001
+    config = copy.deepcopy(SEED_JSON)
+    mutate(config)
+    assert message(config) == expected
+
+
+def test_options_accept_strings_and_bool_text() -> None:
+    config = copy.deepcopy(SEED_JSON)
+    config["source"][0]["row.num"] = "12"
+    config["sink"][0]["log.print.data"] = "FALSE"
+    plan = build_plan(config)
+    assert plan.vertices[0].plugin.values["row.num"] == 12
+    assert plan.vertices[1].plugin.values["log.print.data"] is False
+
+
+def test_env_may_be_empty_and_defaults_to_batch() -> None:
+    config = copy.deepcopy(SEED_JSON)
+    config["env"] = {}
+    plan = build_plan(config)
+    assert plan.mode == "BATCH" and plan.env_options == {}
+
+
+def test_default_inputs() -> None:
+    two_sources = job(
+        [fake(plugin_output="a"), fake(plugin_output="b")], sink=[{"plugin_name": "Console"}]
+    )
+    assert message(two_sources).startswith(
+        "Plugin 'Console' (sink[0]): option 'plugin_input' is required"
+    )
+    # the sink takes the last transform, each transform the previous one
+    config = job(
+        [fake(plugin_output="a"), fake(plugin_output="b")],
+        transform=[
+            {"plugin_name": "Copy", "plugin_input": ["a", "b"], "fields": {"n2": "name"}},
+            {"plugin_name": "Filter", "fields": ["n2"]},
+        ],
+    )
+    plan = build_plan(config)
+    assert [v.inputs for v in plan.vertices] == [[], [], [1, 2], [3], [4]]
+    assert plan.dag("1")["vertexInfoMap"][4]["tablePaths"] == ["a", "b"]
+
+
+def test_cycle_is_rejected() -> None:
+    config = job(
+        fake(),
+        transform=[
+            {
+                "plugin_name": "Filter",
+                "plugin_input": "y",
+                "plugin_output": "x",
+                "fields": ["name"],
+            },
+            {
+                "plugin_name": "Filter",
+                "plugin_input": "x",
+                "plugin_output": "y",
+                "fields": ["name"],
+            },
+        ],
+        sink=[{"plugin_name": "Console", "plugin_input": "fake"}],
+    )
+    assert "cycle" in message(config) and "plugin_input" in message(config)
+    config["transform"] = [
+        {"plugin_name": "Filter", "plugin_input": "x", "plugin_output": "x", "fields": ["name"]}
+    ]
+    assert "cycle" in message(config)
+
+
+def test_fuzzed_configs_raise_only_config_errors() -> None:
+    rng = random.Random(1234)
+    junk = [None, 0, -1, 1.5, True, "", "x", "abc", [], {}, [1], {"a": 1}, ["fake"], "INT", 10**30]
+    keys = [
+        "plugin_name",
+        "plugin_input",
+        "plugin_output",
+        "row.num",
+        "schema",
+        "split.num",
+        "rows",
+        "field_mapper",
+        "include_fields",
+        "exclude_fields",
+        "fields",
+        "log.print.data",
+        "replace_field",
+        "pattern",
+        "replacement",
+        "is_regex",
+        "seed",
+        "string.length",
+        "int.min",
+    ]
+    base = copy.deepcopy(CHAIN)
+    base["transform"].append(
+        {"plugin_name": "Replace", "replace_field": "who", "pattern": "a", "replacement": "b"}
+    )
+    for _ in range(800):
+        config = copy.deepcopy(base)
+        for _ in range(rng.randint(1, 3)):
+            block = rng.choice(["env", "source", "transform", "sink", "top"])
+            if block == "top":
+                config[rng.choice(["env", "source", "sink", "transform"])] = rng.choice(junk)
+            elif block == "env":
+                if isinstance(config.get("env"), dict):
+                    config["env"][rng.choice(["job.mode", "parallelism", "job"])] = rng.choice(junk)
+            elif isinstance(config.get(block), list) and config[block]:
+                item = rng.choice(config[block])
+                if isinstance(item, dict):
+                    item[rng.choice(keys)] = rng.choice(junk)
+        try:
+            build_plan(config)
+        except ConfigError as exc:
+            assert exc.message and "\n" not in exc.message

@@ -1,0 +1,73 @@
+"""Claiming: concurrent claimers (threads, two database handles) each get a different job, none left."""
+
+from __future__ import annotations
+
+import threading
+
+from app.models import Job
+from app.models.db import Database
+from app.services import runs
+from tests.helpers import truncate_all
+
+
+def _store_pending(db: Database, count: int) -> set[int]:
+    with db.write() as session:
+        for i in range(count):
+            session.add(
+                Job(
+                    id=1000 + i,
+                    name=f"j{i}",
+                    status="PENDING",
+                    mode="BATCH",
+                    config="{}",
+                    dag="{}",
+                    env_options="{}",
+                    start_with_savepoint=False,
+                    create_ms=1_700_000_000_000 + i,
+                )
+            )
+    return {1000 + i for i in range(count)}
+
+
+def test_concurrent_claims_take_each_job_once(database_url: str) -> None:
+    truncate_all(database_url)
+    handles = [Database(database_url), Database(database_url)]  # like two worker processes
+    expected = _store_pending(handles[0], 60)
+    claimed: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    try:
+        _claim_all(handles, claimed, lock)
+    finally:
+        for db in handles:
+            db.dispose()
+    ids = [job_id for _, job_id in claimed]
+    assert sorted(ids) == sorted(expected)  # every job once, none twice
+
+
+def _claim_all(handles, claimed, lock) -> None:  # noqa: ANN001
+    def claimer(name: str, db: Database) -> None:
+        while (job := runs.claim_next(db, name)) is not None:
+            with lock:
+                claimed.append((name, job.id))
+
+    threads = [threading.Thread(target=claimer, args=(f"w{i}", handles[i % 2])) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with handles[0].read() as conn:
+        owners = dict(
+            conn.exec_driver_sql("select id, owner from jobs where status = 'RUNNING'").all()
+        )
+    assert owners == {job_id: name for name, job_id in claimed}
+
+
+def test_claim_is_oldest_first_and_finish_requires_ownership(db: Database) -> None:
+    _store_pending(db, 3)
+    assert runs.claim_next(db, "a").id == 1000
+    assert runs.finish_job(db, 1000, "someone-else", "FINISHED", None, None) is False
+    assert runs.finish_job(db, 1000, "a", "FINISHED", None, '{"SinkWriteCount": "1"}') is True
+    with db.read() as conn:
+        status, info = conn.exec_driver_sql("select status, info from jobs where id = 1000").one()
+    assert status == "FINISHED" and '"jobStatus":"FINISHED"' in info
