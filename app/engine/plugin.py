@@ -150,6 +150,9 @@ class Sink(Plugin):
 
     kind = "sink"
 
+    def check_tables(self, tables: list[TableInfo]) -> None:
+        """At build time: raise self.error(...) if an option does not fit the incoming tables."""
+
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:
         """Open a writer for `tables`."""
         raise NotImplementedError

@@ -53,6 +53,8 @@ def wire(vertices: list[Vertex]) -> list[Vertex]:
             vertex.tables_out = vertex.plugin.tables()  # type: ignore[attr-defined]
             continue
         vertex.tables_in = [(p, t) for p in vertex.inputs for t in by_id[p].tables_out]
+        if vertex.kind == "sink":
+            vertex.plugin.check_tables([t for _, t in vertex.tables_in])  # type: ignore[attr-defined]
         if vertex.kind == "transform":
             vertex.tables_out = [
                 TableInfo(t.path, vertex.plugin.output_schema(t.schema))  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.models import RUNNING_STATUSES, Job, Node, Worker
 from app.models.db import Database
@@ -44,11 +45,20 @@ def git_commit_abbrev() -> str:
 
 
 def register_node(db: Database, node_id: str, host: str, port: int, tags: dict[str, str]) -> None:
-    """Create this node's row on first start; a restart keeps the tags set through update-tags."""
+    """Create this node's row on first start; a restart keeps the tags set through update-tags.
+
+    Every worker process of the node calls this at boot, concurrently: the one whose insert
+    loses the race (a unique violation on PostgreSQL) just refreshes the heartbeat.
+    """
     now = now_ms()
     with db.write() as session:
-        node = session.get(Node, node_id)
-        if node is None:
+        touched = session.execute(
+            sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now)
+        ).rowcount
+    if touched:
+        return
+    try:
+        with db.write() as session:
             session.add(
                 Node(
                     id=node_id,
@@ -59,8 +69,9 @@ def register_node(db: Database, node_id: str, host: str, port: int, tags: dict[s
                     heartbeat_ms=now,
                 )
             )
-        else:
-            node.heartbeat_ms = now
+    except IntegrityError:
+        with db.write() as session:
+            session.execute(sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now))
 
 
 def _matches(tags_json: str, wanted: dict[str, str]) -> bool:

@@ -44,13 +44,16 @@ class LocalFile(Sink):
                 f"must contain ${{transactionId}} (exactly-once needs it), got {show(expression)}",
             )
 
+    def check_tables(self, tables: list[TableInfo]) -> None:
+        """Every sink column must be a field of every incoming table (matched ignoring case)."""
+        for table in tables:
+            names = {n.lower() for n in table.schema.names}
+            for name in self.values["sink_columns"] or ():
+                if name.lower() not in names:
+                    raise self.unknown_field("sink_columns", name, table.schema)
+
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:
         """A transactional writer for the tables that reach this sink."""
-        columns = self.values["sink_columns"]
-        for table in tables:
-            for name in columns or ():
-                if name.lower() not in (n.lower() for n in table.schema.names):
-                    raise self.unknown_field("sink_columns", name, table.schema)
         return LocalFileWriter(self.values, ctx)
 
 
