@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,8 @@ def load_settings(
             values[name] = _coerce(key, value, kind)
     if "max_body_bytes" in values:
         values["max_body_bytes"] = values["max_body_bytes"] * 1024 * 1024
+    if not values.get("advertised_host"):
+        values["advertised_host"] = default_advertised_host(values.get("host", Settings.host))
     base = config_path.parent
     settings = Settings(**values, config_path=str(config_path))
     settings = settings.with_overrides(
@@ -177,6 +180,14 @@ def load_settings(
     )
     validate(settings)
     return settings
+
+
+def default_advertised_host(bind_host: str) -> str:
+    """How other nodes reach this one when http.advertised-host is not set: the bind address if
+    it is a specific one, else this machine's host name (two machines must never share a node id)."""
+    if bind_host and bind_host not in ("0.0.0.0", "::"):
+        return bind_host
+    return socket.gethostname()
 
 
 def normalize_context_path(path: str) -> str:

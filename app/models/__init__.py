@@ -71,6 +71,8 @@ class Job(Base):
     __table_args__ = (
         sa.Index("ix_jobs_status_finish_ms", "status", "finish_ms"),
         sa.Index("ix_jobs_status_create_ms", "status", "create_ms"),
+        sa.Index("ix_jobs_owner", "owner"),  # stop requests and flushes, polled per worker
+        sa.Index("ix_jobs_finish_ms", "finish_ms"),  # all final statuses, newest first; sweeper
     )
 
 

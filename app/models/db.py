@@ -50,7 +50,8 @@ class Database:
         self.url = sa.make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.pid = os.getpid()
-        kwargs: dict = {"echo": echo, "future": True}
+        # hide_parameters: a logged database error must not show the job config (secrets)
+        kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
         if self.is_sqlite:
             _prepare_sqlite_file(self.url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.models import Job, JobStatus, Worker
 from app.models.db import Database
@@ -27,7 +28,8 @@ class ClaimedJob:
     restore_checkpoint_id: int | None = None
 
 
-CLAIM_CANDIDATES = 32
+CLAIM_CANDIDATES = 256
+MAX_TAGGED_SCAN = 8192
 
 
 def tags_match(tag_filter: str | None, node_tags: dict[str, str]) -> bool:
@@ -49,19 +51,22 @@ def claim_next(
     each get different jobs. SQLite has no row locks (SQLAlchemy drops FOR UPDATE there); the
     write transaction starts with BEGIN IMMEDIATE, so claims are serialized. The final update is
     guarded by `status = 'PENDING'` either way. Jobs whose tag_filter this node does not match
-    stay PENDING for another node (only the oldest CLAIM_CANDIDATES are looked at per claim).
+    stay PENDING for another node, and never hold up the others.
     """
     now = now_ms()
-    candidates = (
-        sa.select(Job.id, Job.tag_filter)
+    pending = (
+        sa.select(Job.id, Job.tag_filter, Job.create_ms)
         .where(Job.status == JobStatus.PENDING.value)
         .order_by(Job.create_ms, Job.id)
-        .limit(CLAIM_CANDIDATES)
         .with_for_update(skip_locked=True)
     )
     with db.write() as session:
-        rows = session.execute(candidates).all()
-        chosen = next((r.id for r in rows if tags_match(r.tag_filter, node_tags or {})), None)
+        # the oldest job any node may run, and the oldest tagged ones: tagged jobs that no live
+        # node matches never hold up the rest of the queue
+        rows = session.execute(pending.where(Job.tag_filter.is_(None)).limit(1)).all()
+        rows += _matching_tagged(session, pending, node_tags or {})
+        rows.sort(key=lambda r: (r.create_ms, r.id))
+        chosen = rows[0].id if rows else None
         if chosen is None:
             return None
         row = session.execute(
@@ -88,6 +93,23 @@ def claim_next(
         bool(row.start_with_savepoint),
         row.restore_checkpoint_id,
     )
+
+
+def _matching_tagged(session: Session, pending: sa.Select, node_tags: dict[str, str]) -> list:
+    """The oldest PENDING job with a tag_filter this node matches (a list of 0 or 1 rows),
+    paging through tagged jobs by (create_ms, id), at most MAX_TAGGED_SCAN of them."""
+    tagged = pending.where(Job.tag_filter.is_not(None)).limit(CLAIM_CANDIDATES)
+    after: tuple[int, int] | None = None
+    for _ in range(MAX_TAGGED_SCAN // CLAIM_CANDIDATES):
+        query = tagged if after is None else tagged.where(sa.tuple_(Job.create_ms, Job.id) > after)
+        page = session.execute(query).all()
+        for row in page:
+            if tags_match(row.tag_filter, node_tags):
+                return [row]
+        if len(page) < CLAIM_CANDIDATES:
+            break
+        after = (page[-1].create_ms, page[-1].id)
+    return []
 
 
 def flush_metrics(db: Database, worker_id: str, metrics: dict[int, str]) -> None:

@@ -47,6 +47,11 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
     LATENCY.labels(method, endpoint).observe(seconds)
 
 
+# SeaTunnel's type label is the lower-case status, with its own spellings for these two
+# (a job waiting for a slot is "scheduled" there); our extra statuses keep their own names
+_TYPE_LABELS = {JobStatus.CANCELING: "cancelling", JobStatus.PENDING: "scheduled"}
+
+
 class ClusterCollector(Collector):
     """Job counts by status, running jobs' source/sink counters and slots, from the database."""
 
@@ -58,8 +63,7 @@ class ClusterCollector(Collector):
         counts = job_counts(self.db)
         job_count = GaugeMetricFamily("job_count", "Jobs by status", labels=["cluster", "type"])
         for status in JobStatus:
-            # SeaTunnel's type label is the lower-case status, "cancelling" spelled its way
-            label = "cancelling" if status is JobStatus.CANCELING else status.value.lower()
+            label = _TYPE_LABELS.get(status, status.value.lower())
             job_count.add_metric([self.cluster, label], float(counts.get(status.value, 0)))
         yield job_count
 

@@ -156,3 +156,36 @@ def test_exactly_once_across_savepoint_restores(client, tmp_path: Path) -> None:
     reference = uninterrupted_rows(config, len(delivered))
     assert sorted(map(orjson.dumps, delivered)) == sorted(map(orjson.dumps, reference))
     assert len({orjson.dumps(r) for r in delivered}) == len(delivered)  # none repeated
+
+
+def test_restore_through_env_job_id_and_savepoint_path(client) -> None:  # noqa: ANN001
+    job_id = _submit(client, streaming_config())
+    _wait_count(client, job_id, 40)
+    _stop(client, job_id, savepoint=True)
+    stopped = wait_for_status(client, job_id, FINAL, timeout=10)
+    count = int(stopped["metrics"]["SourceReceivedCount"])
+    # the cookbook's restore.mode / savepoint.path: same job, from that savepoint
+    by_path = streaming_config()
+    by_path["env"].update({"restore.mode": "savepoint", "savepoint.path": stopped["savepointPath"]})
+    assert _submit(client, by_path) == job_id
+    resumed = _wait_count(client, job_id, count + 20)
+    assert resumed["isStartWithSavePoint"] is True
+    _stop(client, job_id)
+    count = int(
+        wait_for_status(client, job_id, FINAL, timeout=10)["metrics"]["SourceReceivedCount"]
+    )
+    # env.job.id: resume from the latest checkpoint (the graceful stop stored one)
+    by_id = streaming_config()
+    by_id["env"]["job.id"] = job_id
+    assert _submit(client, by_id) == job_id
+    assert int(_wait_count(client, job_id, count + 20)["metrics"]["SourceReceivedCount"]) > count
+    _stop(client, job_id, force=True)
+    wait_for_status(client, job_id, FINAL, timeout=10)
+    missing = streaming_config()
+    missing["env"]["savepoint.path"] = f"/seatunnel/checkpoint/savepoint/{job_id}/999"
+    response = client.post("/submit-job", data=orjson.dumps(missing))
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "status": "fail",
+        "message": f"Savepoint path not found: no checkpoint 999 of job {job_id}.",
+    }

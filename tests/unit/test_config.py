@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,24 @@ def test_invalid_values_name_the_key(tmp_path: Path, text: str, message: str) ->
 def test_missing_explicit_file(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="config file not found"):
         load_settings(tmp_path / "nope.yaml", env={})
+
+
+def test_secret_from_env_body_limit_and_node_address(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+seatunnel:
+  engine:
+    http: {port: 8123, enable-basic-auth: true, basic-auth-password: in-file, max-request-size-mb: 2}
+""",
+    )
+    settings = load_settings(path, env={"SEATUNNEL_BASIC_AUTH_PASSWORD": "from-env"})
+    assert settings.basic_auth_password == "from-env"
+    assert "from-env" not in repr(settings)
+    assert settings.max_body_bytes == 2 * 1024 * 1024
+    # bound to every address: other nodes reach this one by host name, never "localhost"
+    assert settings.node_id == f"{socket.gethostname()}:8123"
+    bound = _write(tmp_path, "seatunnel: {engine: {http: {port: 8123, host: 10.1.2.3}}}")
+    assert load_settings(bound, env={}).node_id == "10.1.2.3:8123"
+    told = "seatunnel: {engine: {http: {port: 8123, advertised-host: node-a.example}}}"
+    assert load_settings(_write(tmp_path, told), env={}).node_id == "node-a.example:8123"

@@ -10,12 +10,15 @@ from app.services import runs
 from tests.helpers import truncate_all
 
 
-def _store_pending(db: Database, count: int) -> set[int]:
+def _store_pending(
+    db: Database, count: int, tag_filter: str | None = None, first: int = 1000
+) -> set[int]:
     with db.write() as session:
         for i in range(count):
             session.add(
                 Job(
-                    id=1000 + i,
+                    id=first + i,
+                    tag_filter=tag_filter,
                     name=f"j{i}",
                     status="PENDING",
                     mode="BATCH",
@@ -23,10 +26,10 @@ def _store_pending(db: Database, count: int) -> set[int]:
                     dag="{}",
                     env_options="{}",
                     start_with_savepoint=False,
-                    create_ms=1_700_000_000_000 + i,
+                    create_ms=1_700_000_000_000 + first + i,
                 )
             )
-    return {1000 + i for i in range(count)}
+    return {first + i for i in range(count)}
 
 
 def test_concurrent_claims_take_each_job_once(database_url: str) -> None:
@@ -71,3 +74,17 @@ def test_claim_is_oldest_first_and_finish_requires_ownership(db: Database) -> No
     with db.read() as conn:
         status, info = conn.exec_driver_sql("select status, info from jobs where id = 1000").one()
     assert status == "FINISHED" and '"jobStatus":"FINISHED"' in info
+
+
+def test_unmatched_tagged_jobs_do_not_hold_up_the_queue(database_url: str) -> None:
+    truncate_all(database_url)
+    db = Database(database_url)
+    try:
+        _store_pending(db, 300, tag_filter='{"zone": "nowhere"}')  # older, and nobody matches
+        (untagged,) = _store_pending(db, 1, first=5000)
+        _store_pending(db, 1, tag_filter='{"zone": "a"}', first=6000)
+        assert runs.claim_next(db, "w", {"zone": "b"}).id == untagged
+        assert runs.claim_next(db, "w", {"zone": "b"}) is None
+        assert runs.claim_next(db, "w", {"zone": "a"}).id == 6000
+    finally:
+        db.dispose()
