@@ -176,16 +176,18 @@ class LocalFileWriter(SinkWriter):
         shutil.rmtree(prepared["transaction_dir"], ignore_errors=True)
 
     def restore(self, prepared: Any) -> None:
-        """Commit the restored transaction, delete every later one (the sources replay it)."""
+        """Commit the restored transaction, delete every later one (the sources replay it).
+
+        New transactions go under a fresh uuid prefix, so a stale run of the same job that has
+        not noticed it lost the job yet can never write into or delete this run's files.
+        """
         if not prepared:
             return
-        self.uuid = prepared["uuid"]
         self.commit(prepared)
         self.number = int(prepared["checkpoint_id"]) + 1
-        leftovers = self._job_tmp()
+        leftovers = Path(prepared["transaction_dir"]).parent
         if leftovers.is_dir():
-            for child in leftovers.iterdir():
-                shutil.rmtree(child, ignore_errors=True)
+            shutil.rmtree(leftovers, ignore_errors=True)
 
     def abort(self) -> None:
         """Drop the open transaction."""
