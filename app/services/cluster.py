@@ -51,11 +51,13 @@ def register_node(db: Database, node_id: str, host: str, port: int, tags: dict[s
     loses the race (a unique violation on PostgreSQL) just refreshes the heartbeat.
     """
     now = now_ms()
-    with db.write() as session:
-        touched = session.execute(
-            sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now)
-        ).rowcount
-    if touched:
+
+    def touch() -> int:
+        with db.write() as session:
+            update = sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now)
+            return session.execute(update).rowcount
+
+    if touch():
         return
     try:
         with db.write() as session:
@@ -70,8 +72,7 @@ def register_node(db: Database, node_id: str, host: str, port: int, tags: dict[s
                 )
             )
     except IntegrityError:
-        with db.write() as session:
-            session.execute(sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now))
+        touch()
 
 
 def _matches(tags_json: str, wanted: dict[str, str]) -> bool:
