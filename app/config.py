@@ -10,6 +10,9 @@ from typing import Any
 
 import yaml
 
+from app.engine.limits import YAML_KEYS as LIMIT_KEYS
+from app.engine.limits import Limits
+
 MASTER_PID_ENV = "SEATUNNEL_NODE_MASTER_PID"  # set by `serve` for its workers (node-wide figures)
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "seatunnel.yaml"
 
@@ -43,6 +46,8 @@ class Settings:
     poll_interval_ms: int = 200
     start_executor: bool = True
     config_path: str | None = None
+    # job-config limits (seatunnel.engine.limits.*, security.allowed-paths), handed to the engine
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def node_id(self) -> str:
@@ -87,6 +92,7 @@ _ENV: dict[str, str] = {
     "SEATUNNEL_WORKER_PROCESSES": "worker.processes",
     "SEATUNNEL_BASIC_AUTH_PASSWORD": "http.basic-auth-password",
     "SEATUNNEL_HISTORY_JOB_EXPIRE_MINUTES": "history-job-expire-minutes",
+    "SEATUNNEL_ALLOWED_PATHS": "security.allowed-paths",  # comma-separated
 }
 
 
@@ -167,6 +173,7 @@ def load_settings(
         if key in _KEYS:
             name, kind = _KEYS[key]
             values[name] = _coerce(key, value, kind)
+    values["limits"] = _limits(raw, config_path.parent)
     if "max_body_bytes" in values:
         values["max_body_bytes"] = values["max_body_bytes"] * 1024 * 1024
     if not values.get("advertised_host"):
@@ -180,6 +187,28 @@ def load_settings(
     )
     validate(settings)
     return settings
+
+
+DEFAULT_ALLOWED_PATHS = ("var/data", "/tmp")
+
+
+def _limits(raw: dict[str, Any], base: Path) -> Limits:
+    """The engine's Limits from `limits.*` and `security.allowed-paths` (relative to the file)."""
+    changes: dict[str, Any] = {}
+    for name, yaml_key in LIMIT_KEYS.items():
+        key = f"limits.{yaml_key}"
+        if key in raw:
+            value = _coerce(key, raw[key], int)
+            if value < 1:
+                raise SettingsError(f"seatunnel.engine.{key} must be at least 1")
+            changes[name] = value
+    paths = raw.get("security.allowed-paths", list(DEFAULT_ALLOWED_PATHS))
+    if isinstance(paths, str):
+        paths = [p for p in paths.split(",") if p.strip()]
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p.strip() for p in paths):
+        raise SettingsError("seatunnel.engine.security.allowed-paths must be a list of paths")
+    changes["allowed_paths"] = tuple(_resolve(p.strip(), base) for p in paths)
+    return Limits(**changes)
 
 
 def default_advertised_host(bind_host: str) -> str:

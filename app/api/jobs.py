@@ -32,7 +32,12 @@ def _params(args: dict) -> job_service.SubmitParams:
 def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submitted:
     app_state = state()
     return job_service.submit_job(
-        app_state.db, app_state.ids, config, params, wake=app_state.wake_executor
+        app_state.db,
+        app_state.ids,
+        config,
+        params,
+        wake=app_state.wake_executor,
+        limits=app_state.settings.limits,
     )
 
 
@@ -41,7 +46,7 @@ def submit_job() -> Response:
     """Submit one job; the body is JSON or, with format=hocon, HOCON."""
     params = _params(request.args.to_dict())
     fmt = load(_submit_params, request.args.to_dict())["format"]
-    config = job_service.parse_job_config(request_body(), fmt)
+    config = job_service.parse_job_config(request_body(), fmt, state().settings.limits)
     return json_response(_submit(config, params).to_json())
 
 
@@ -57,7 +62,7 @@ def submit_job_upload() -> Response:
     body = upload.read()
     if not body.strip():
         raise BadRequest("Request body is empty.")
-    config = job_service.parse_job_config(body, fmt)
+    config = job_service.parse_job_config(body, fmt, state().settings.limits)
     return json_response(_submit(config, params).to_json())
 
 
@@ -74,7 +79,9 @@ def submit_jobs() -> Response:
         config = {k: v for k, v in element.items() if k != "params"}
         raw = element.get("params")
         params = _params(load(_batch_params, raw) if raw is not None else {})
-        job_service.plan_job(config)  # reject the whole batch before storing any of it
+        job_service.plan_job(
+            config, state().settings.limits
+        )  # reject the whole batch before storing any of it
         batch.append((config, params))
     return json_response([_submit(config, params).to_json() for config, params in batch])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from app.engine.batch import ROW_KINDS, Batch
 from app.engine.errors import ConfigError, JobError
+from app.engine.limits import Limits
 from app.engine.metrics import JobMetrics
 from app.engine.options import Option
 from app.engine.parse import parse_config
@@ -39,6 +40,7 @@ __all__ = [
     "JobMetrics",
     "JobPlan",
     "JobRunner",
+    "Limits",
     "Option",
     "RunContext",
     "Sink",

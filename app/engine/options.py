@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.engine.errors import ConfigError
+from app.engine.limits import DEFAULT_LIMITS, Limits
 
 MISSING: Any = object()
 
@@ -50,13 +52,57 @@ def _lookup(config: Any, parts: list[str]) -> Any:
     return MISSING
 
 
-def show(value: Any) -> str:
-    """A short JSON rendering of a user value for error messages."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+_SENSITIVE = re.compile(
+    r"password|passwd|pwd|secret|token|auth|credential|access_key|private_key|username",
+    re.IGNORECASE,
+)
+
+
+# keys SeaTunnel's encrypt-config shades in every source and sink: accepted (and ignored) where no
+# option declares them, so a shaded config stays valid whatever plugin it names
+_SHADED = re.compile(r"password|username|auth|token|access_key|secret_key", re.IGNORECASE)
+
+
+def is_sensitive(key: Any) -> bool:
+    """A key whose value is a secret (SeaTunnel's sensitive keywords and more, any case)."""
+    return isinstance(key, str) and _SENSITIVE.search(key) is not None
+
+
+def show(value: Any, secret: bool = False) -> str:
+    """A short rendering of a user value for error messages: scalars only, never an object.
+
+    Objects and lists are named by their type (they may hold a whole plugin config or a
+    secret); a `secret` value is named by its type too.
+    """
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if secret:
+        return _type_word(value)
+    if isinstance(value, str):
+        text = json.dumps(value if len(value) <= 80 else value[:77] + "...", ensure_ascii=False)
+    elif value is None or isinstance(value, (bool, int, float)):
+        text = (
+            json.dumps(value)
+            if not isinstance(value, int) or abs(value) < 10**30
+            else "a big integer"
+        )
+    else:
+        text = _type_word(value)
+    return text if len(text) <= 84 else text[:81] + "..."
+
+
+def _type_word(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a value"
 
 
 @dataclass(frozen=True)
@@ -71,10 +117,22 @@ class Option:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = field(default=())
+    description: str = ""
+    limit: str | None = None  # a Limits field that caps the value (seatunnel.yaml limits.*)
 
 
 def check_value(option: Option, value: Any) -> tuple[Any, str | None]:
-    """Coerce `value` to the option's type; returns (value, None) or (None, complaint)."""
+    """Coerce `value` to the option's type; returns (value, None) or (None, complaint).
+
+    The complaint shows the value only when the option's key is not sensitive.
+    """
+    value_, complaint = _check_value(option, value)
+    if complaint is not None and is_sensitive(option.key) and ", got " in complaint:
+        complaint = complaint.rsplit(", got ", 1)[0] + f", got {show(value, secret=True)}"
+    return value_, complaint
+
+
+def _check_value(option: Option, value: Any) -> tuple[Any, str | None]:
     kind = option.type
     if kind == INT:
         return _as_int(value, option)
@@ -158,8 +216,22 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 2**63 else repr(value)
 
 
-def validate(plugin: str, where: str, config: dict, options: tuple[Option, ...]) -> dict[str, Any]:
-    """Validate `config` against `options`; returns {key: coerced value or default}, or raises ConfigError."""
+def validate(
+    plugin: str,
+    where: str,
+    config: dict,
+    options: tuple[Option, ...],
+    limits: Limits | None = None,
+    unsupported: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Validate `config` against `options`; returns {key: coerced value or default}, or raises ConfigError.
+
+    Keys no option declares are refused (naming the closest declared key); keys matching
+    `unsupported` (SeaTunnel options we know but do not implement; a leading ^ makes a regex)
+    are refused as not supported yet. Options with a `limit` are capped by `limits`.
+    """
+    limits = limits or DEFAULT_LIMITS
+    check_keys(plugin, where, config, options, unsupported)
     values: dict[str, Any] = {}
     for option in options:
         raw, used = MISSING, option.key
@@ -174,7 +246,53 @@ def validate(plugin: str, where: str, config: dict, options: tuple[Option, ...])
             values[option.key] = option.default
             continue
         value, complaint = check_value(option, raw)
+        if complaint is None and option.limit is not None:
+            cap = getattr(limits, option.limit)
+            if value > cap:
+                complaint = (
+                    f"must be <= {_num(cap)} ({limits.describe(option.limit)}), got {_num(value)}"
+                )
         if complaint is not None:
             raise ConfigError(f"Plugin '{plugin}' ({where}): option '{used}' {complaint}")
         values[option.key] = value
     return values
+
+
+def check_keys(
+    plugin: str,
+    where: str,
+    config: dict,
+    options: tuple[Option, ...],
+    unsupported: tuple[str, ...] = (),
+) -> None:
+    """Refuse any key of `config` (flat "row.num" or nested `row { num }`) that no option declares."""
+    declared = {k for o in options for k in (o.key, *o.fallback_keys)}
+    prefixes = {k.rsplit(".", i)[0] for k in declared for i in range(1, k.count(".") + 1)}
+    stack: list[tuple[dict, str]] = [(config, "")]
+    while stack:
+        block, prefix = stack.pop()
+        for key, value in block.items():
+            path = f"{prefix}{key}"
+            if not prefix and path == "plugin_name":
+                continue
+            if path in prefixes and isinstance(value, dict):
+                stack.append((value, path + "."))
+                continue
+            if path in declared or _SHADED.search(path):
+                continue
+            _refuse_key(plugin, where, path, declared, unsupported)
+
+
+def _refuse_key(
+    plugin: str, where: str, path: str, declared: set[str], unsupported: tuple[str, ...]
+) -> None:
+    shown = path if len(path) <= 80 else path[:77] + "..."
+    for pattern in unsupported:
+        if pattern.startswith("^") and re.fullmatch(pattern, path) or pattern == path:
+            raise ConfigError(
+                f"Plugin '{plugin}' ({where}): option '{shown}' is not supported yet by this "
+                "server (a SeaTunnel option it does not implement)"
+            )
+    close = difflib.get_close_matches(path, sorted(declared), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ConfigError(f"Plugin '{plugin}' ({where}): unknown option '{shown}'{hint}")

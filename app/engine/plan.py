@@ -9,8 +9,10 @@ from app.engine import plugins as _builtin_plugins  # noqa: F401 - registers the
 from app.engine.dag import job_dag
 from app.engine.env import Env, read_env
 from app.engine.errors import ConfigError
+from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.options import show, validate
-from app.engine.plugin import COMMON_OPTIONS
+from app.engine.parse import check_tree
+from app.engine.plugin import COMMON_OPTIONS, COMMON_UNSUPPORTED
 from app.engine.registry import REGISTRIES
 from app.engine.wiring import Vertex, wire
 
@@ -52,19 +54,22 @@ class JobPlan:
         return JobRunner(self, log, control, checkpoints, restore, job_id)
 
 
-def build_plan(config: dict) -> JobPlan:
-    """Validate `config` and build its plan; raises ConfigError (only) for bad input."""
+def build_plan(config: dict, limits: Limits | None = None) -> JobPlan:
+    """Validate `config` against the plugins' options and `limits` (default: Limits()) and build
+    its plan; raises ConfigError (only) for bad input."""
+    limits = limits or DEFAULT_LIMITS
     try:
-        return _build(config)
+        return _build(config, limits)
     except ConfigError:
         raise
     except RecursionError:
         raise ConfigError("The config is nested too deeply.") from None
 
 
-def _build(config: Any) -> JobPlan:
+def _build(config: Any, limits: Limits) -> JobPlan:
     if not isinstance(config, dict):
         raise ConfigError("Invalid JSON format in request body: the config must be a JSON object.")
+    check_tree(config, limits)
     blocks = {kind: _plugin_list(config, kind, miss) for kind, miss in _BLOCKS}
     if "env" not in config or config["env"] is None:
         raise ConfigError("Miss <env> config! Please check the config file.")
@@ -74,7 +79,7 @@ def _build(config: Any) -> JobPlan:
     vertices: list[Vertex] = []
     for kind, _ in _BLOCKS:
         for index, item in enumerate(blocks[kind]):
-            vertices.append(_vertex(len(vertices) + 1, kind, index, item, env))
+            vertices.append(_vertex(len(vertices) + 1, kind, index, item, env, limits))
     order = wire(vertices)
     return JobPlan(env, vertices, order)
 
@@ -92,12 +97,18 @@ def _plugin_list(config: dict, kind: str, miss: str | None) -> list:
     return block
 
 
-def _vertex(vid: int, kind: str, index: int, item: Any, env: Env) -> Vertex:
+def _vertex(vid: int, kind: str, index: int, item: Any, env: Env, limits: Limits) -> Vertex:
     where = f"{kind}[{index}]"
-    name = item.get("plugin_name") if isinstance(item, dict) else None
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(item, dict):
         raise ConfigError(
             f"Plugin config {where} must be an object with a string 'plugin_name', got {show(item)}"
+        )
+    name = item.get("plugin_name")
+    if not isinstance(name, str) or not name.strip():
+        got = "none" if name is None else show(name)
+        raise ConfigError(
+            f"Plugin config {where} must be an object with a string 'plugin_name', "
+            f"got plugin_name {got}"
         )
     registry = REGISTRIES[kind]
     cls = registry.get(name)
@@ -107,6 +118,13 @@ def _vertex(vid: int, kind: str, index: int, item: Any, env: Env) -> Vertex:
             f"Plugin '{name}' ({where}): unknown plugin_name; known {_PLURAL[kind]}: {known}"
         )
     canonical = cls.plugin_name
-    values = validate(canonical, where, item, COMMON_OPTIONS + tuple(cls.options))
-    plugin = cls(where, item, values, env.parallelism)
+    values = validate(
+        canonical,
+        where,
+        item,
+        COMMON_OPTIONS + tuple(cls.options),
+        limits,
+        COMMON_UNSUPPORTED[kind] + tuple(cls.unsupported),
+    )
+    plugin = cls(where, item, values, env.parallelism, limits)
     return Vertex(vid, kind, index, name, plugin)

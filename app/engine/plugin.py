@@ -7,16 +7,40 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from app.engine.errors import ConfigError
+from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.options import INT, STRING, STRING_LIST, Option, show
 from app.engine.types import Schema
 
 MAX_PARALLELISM = 1024
 
 COMMON_OPTIONS = (
-    Option("plugin_output", STRING, fallback_keys=("result_table_name",)),
-    Option("plugin_input", STRING_LIST, fallback_keys=("source_table_name",)),
-    Option("parallelism", INT, min=1, max=MAX_PARALLELISM),
+    Option(
+        "plugin_output",
+        STRING,
+        fallback_keys=("result_table_name",),
+        description="Name of the table this plugin produces, for plugin_input of later plugins.",
+    ),
+    Option(
+        "plugin_input",
+        STRING_LIST,
+        fallback_keys=("source_table_name",),
+        description="Tables this plugin reads (plugin_output names); default: the previous plugin.",
+    ),
+    Option(
+        "parallelism",
+        INT,
+        min=1,
+        max=MAX_PARALLELISM,
+        description="Subtasks of this plugin; default: env parallelism.",
+    ),
 )
+
+# SeaTunnel options every plugin of a kind accepts there, which this server does not implement
+COMMON_UNSUPPORTED = {
+    "source": (),
+    "transform": ("table_transform", "table_match_regex", "^table_transform\\..*"),
+    "sink": ("multi_table_sink_replica",),
+}
 
 
 @dataclass(frozen=True)
@@ -43,13 +67,21 @@ class Plugin:
     plugin_name: ClassVar[str] = ""
     kind: ClassVar[str] = ""
     options: ClassVar[tuple[Option, ...]] = ()
+    # SeaTunnel options of this plugin we know but do not implement: a 400 says so (^ = regex)
+    unsupported: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
-        self, where: str, config: dict, values: dict[str, Any], env_parallelism: int
+        self,
+        where: str,
+        config: dict,
+        values: dict[str, Any],
+        env_parallelism: int,
+        limits: Limits | None = None,
     ) -> None:
         self.where = where
         self.config = config
         self.values = values
+        self.limits: Limits = limits or DEFAULT_LIMITS
         self.parallelism: int = values.get("parallelism") or env_parallelism
         self.configure()
 
@@ -62,11 +94,22 @@ class Plugin:
             f"Plugin '{self.plugin_name}' ({self.where}): option '{option}' {complaint}"
         )
 
+    def allowed_path(self, option: str) -> str:
+        """The value of path option `option` resolved under security.allowed-paths (else a 400)."""
+        from app.engine.paths import resolve_allowed
+
+        return resolve_allowed(
+            option,
+            self.values[option],
+            self.limits,
+            f"Plugin '{self.plugin_name}' ({self.where}): ",
+        )
+
     def unknown_field(self, option: str, name: Any, schema: Schema) -> ConfigError:
         """A ConfigError for an option naming a field the input table does not have."""
-        return self.error(
-            option, f"names unknown field {show(name)}; input fields: {', '.join(schema.names)}"
-        )
+        names = schema.names
+        listed = ", ".join(names[:20]) + (f", ... ({len(names)} fields)" if len(names) > 20 else "")
+        return self.error(option, f"names unknown field {show(name)}; input fields: {listed}")
 
 
 class SourceReader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 SIMPLE = (
     "string",
@@ -66,12 +67,31 @@ class Schema:
 
     @property
     def names(self) -> list[str]:
-        """Field names in order."""
-        return [f.name for f in self.fields]
+        """Field names in order (a fresh list; use `has` / `index` for lookups)."""
+        return list(self._names)
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # first occurrence wins, as list.index did: lookups stay O(1) for wide schemas
+        positions: dict[str, int] = {}
+        for i, name in enumerate(self._names):
+            positions.setdefault(name, i)
+        return positions
+
+    def has(self, name: str) -> bool:
+        """Whether a field is called `name`."""
+        return name in self._positions
 
     def index(self, name: str) -> int:
         """Position of field `name` (ValueError when absent)."""
-        return self.names.index(name)
+        try:
+            return self._positions[name]
+        except (KeyError, TypeError):
+            raise ValueError(f"no field {name!r}") from None
 
     def field(self, name: str) -> Field:
         """The field called `name` (ValueError when absent)."""
@@ -86,17 +106,59 @@ class TypeSyntaxError(ValueError):
     """A type string that is not a SeaTunnel type."""
 
 
-def parse_type(text: str) -> SeaType:
-    """Parse a SeaTunnel type string (case-insensitive); raises TypeSyntaxError."""
+class TypeTooDeep(TypeSyntaxError):
+    """A type nested deeper than allowed (array<array<...>> bombs)."""
+
+
+def parse_type(text: str, max_depth: int = 16) -> SeaType:
+    """Parse a SeaTunnel type string (case-insensitive); raises TypeSyntaxError (TypeTooDeep
+    when array/map nesting exceeds `max_depth`)."""
     if not isinstance(text, str):
         raise TypeSyntaxError("not a string")
-    parsed, rest = _parse(text.strip(), 0)
+    parsed, rest = _parse(text.strip(), 0, max_depth)
     if rest != len(text.strip()):
         raise TypeSyntaxError("unexpected text")
     return parsed
 
 
-def _parse(text: str, pos: int) -> tuple[SeaType, int]:
+def type_depth(sea: SeaType) -> int:
+    """Nesting of array/map in `sea` (0 for a simple type)."""
+    children = [c for c in (sea.element, sea.key, sea.value) if c is not None]
+    return 1 + max(type_depth(c) for c in children) if children else 0
+
+
+def row_width(sea: SeaType, sizes: dict[str, int]) -> int:
+    """Estimated bytes of one generated value of `sea`; `sizes` has string.length, bytes.length,
+    array.size and map.size."""
+    if sea.name == "string":
+        return 4 + sizes["string.length"]  # generated strings are ASCII letters
+    if sea.name == "bytes":
+        return 4 + sizes["bytes.length"]
+    if sea.name == "array":
+        return 4 + sizes["array.size"] * row_width(sea.element, sizes)  # type: ignore[arg-type]
+    if sea.name == "map":
+        pair = row_width(sea.key, sizes) + row_width(sea.value, sizes)  # type: ignore[arg-type]
+        return 4 + sizes["map.size"] * pair
+    return _FIXED_WIDTH.get(sea.name, 8)
+
+
+_FIXED_WIDTH = {
+    "boolean": 1,
+    "tinyint": 1,
+    "smallint": 2,
+    "int": 4,
+    "bigint": 8,
+    "float": 4,
+    "double": 8,
+    "decimal": 16,
+    "date": 4,
+    "time": 8,
+    "timestamp": 8,
+    "null": 0,
+}
+
+
+def _parse(text: str, pos: int, depth: int = 16) -> tuple[SeaType, int]:
     start = pos
     while pos < len(text) and (text[pos].isalnum() or text[pos] == "_"):
         pos += 1
@@ -119,13 +181,15 @@ def _parse(text: str, pos: int) -> tuple[SeaType, int]:
             return SeaType("decimal", precision, scale), _skip(text, close + 1)
         return SeaType("decimal", 38, 18), pos
     if word in ("array", "map"):
+        if depth <= 0:
+            raise TypeTooDeep("nested too deeply")
         if pos >= len(text) or text[pos] != "<":
             raise TypeSyntaxError(f"{word} needs <...>")
-        first, pos = _parse(text, _skip(text, pos + 1))
+        first, pos = _parse(text, _skip(text, pos + 1), depth - 1)
         if word == "map":
             if pos >= len(text) or text[pos] != ",":
                 raise TypeSyntaxError("map needs <key, value>")
-            second, pos = _parse(text, _skip(text, pos + 1))
+            second, pos = _parse(text, _skip(text, pos + 1), depth - 1)
         if pos >= len(text) or text[pos] != ">":
             raise TypeSyntaxError(f"unclosed {word}<")
         pos = _skip(text, pos + 1)

@@ -77,22 +77,22 @@ class Submitted:
         return {"jobId": str(self.job_id), "jobName": self.job_name}
 
 
-def parse_job_config(body: bytes | str, fmt: str) -> dict:
+def parse_job_config(body: bytes | str, fmt: str, limits: engine.Limits | None = None) -> dict:
     """Parse a request body as JSON or HOCON into a config dict (400 on bad input)."""
     try:
-        return engine.parse_config(body, fmt)
+        return engine.parse_config(body, fmt, limits)
     except engine.ConfigError as exc:
         raise BadRequest(exc.message) from exc
 
 
-def plan_job(config: dict) -> engine.JobPlan:
+def plan_job(config: dict, limits: engine.Limits | None = None) -> engine.JobPlan:
     """Validate a (possibly shade-encoded) config and build its DAG.
 
     400 naming the plugin and option on bad input; decoded secrets never appear in the message.
     """
     runnable = shade.decrypt_config(config)
     try:
-        return engine.build_plan(runnable)
+        return engine.build_plan(runnable, limits)
     except engine.ConfigError as exc:
         raise BadRequest(shade.mask_secrets(exc.message, runnable)) from exc
 
@@ -103,9 +103,10 @@ def submit_job(
     config: dict,
     params: SubmitParams,
     wake: Callable[[], None] | None = None,
+    limits: engine.Limits | None = None,
 ) -> Submitted:
     """Store a new PENDING job (or return the running job with that id: a safe retry)."""
-    plan = plan_job(config)
+    plan = plan_job(config, limits)
     params = restore_params(plan, params)
     if params.restore_checkpoint_id is not None and not checkpoints.exists(
         db, params.job_id, params.restore_checkpoint_id

@@ -141,7 +141,7 @@ class Executor:
         outcome, error = "FAILED", None
         try:
             runnable = shade.decrypt_config(orjson.loads(job.config))
-            plan = engine.build_plan(runnable)
+            plan = engine.build_plan(runnable, self.settings.limits)
             state = checkpoints.load(self.db, job.id, job.restore_checkpoint_id)
             if state is None and job.restore_checkpoint_id is not None:
                 raise engine.JobError(

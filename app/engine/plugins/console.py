@@ -16,8 +16,15 @@ class Console(Sink):
     """SeaTunnel's Console sink."""
 
     options = (
-        Option("log.print.data", BOOL, True),
-        Option("log.print.delay.ms", INT, 0, min=0),
+        Option("log.print.data", BOOL, True, description="Log every row; false logs none."),
+        Option(
+            "log.print.delay.ms",
+            INT,
+            0,
+            min=0,
+            limit="delay_ms",
+            description="Milliseconds to wait after each printed row.",
+        ),
     )
 
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:

@@ -16,9 +16,9 @@ class Copy(Transform):
     """`fields = {new_field = source_field, ...}`; appended in map order with the source's type."""
 
     options = (
-        Option("fields", MAP),
-        Option("src_field", STRING),
-        Option("dest_field", STRING),
+        Option("fields", MAP, description="New field -> source field; copies are appended."),
+        Option("src_field", STRING, description="Legacy form: the field to copy."),
+        Option("dest_field", STRING, description="Legacy form: the copy's name."),
     )
 
     def configure(self) -> None:
@@ -46,13 +46,12 @@ class Copy(Transform):
 
     def output_schema(self, schema: Schema) -> Schema:
         """The input fields followed by the copies."""
-        names = set(schema.names)
         option = "fields" if self.values["fields"] is not None else "src_field"
-        added = []
+        added: list[Field] = []
         for target, source in self.copies.items():
-            if source not in names:
+            if not schema.has(source):
                 raise self.unknown_field(option, source, schema)
-            if target in names or any(f.name == target for f in added):
+            if schema.has(target):  # copies are dict keys: unique among themselves
                 raise self.error(
                     option if option == "fields" else "dest_field",
                     f"would add field {show(target)}, which already exists",

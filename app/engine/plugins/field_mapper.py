@@ -15,7 +15,14 @@ from app.engine.types import Field, Schema
 class FieldMapper(Transform):
     """`field_mapper = {input_field = output_field, ...}`."""
 
-    options = (Option("field_mapper", MAP, required=True),)
+    options = (
+        Option(
+            "field_mapper",
+            MAP,
+            required=True,
+            description="Input field -> output name; only mapped fields are kept, in this order.",
+        ),
+    )
 
     def configure(self) -> None:
         """Every output name must be a non-empty string, and unique."""
@@ -35,7 +42,7 @@ class FieldMapper(Transform):
         """The mapped fields, renamed, in map order."""
         fields = []
         for source, target in self.mapping.items():
-            if source not in schema.names:
+            if not schema.has(source):
                 raise self.unknown_field("field_mapper", source, schema)
             fields.append(Field(target, schema.field(source).type))
         return Schema(tuple(fields))

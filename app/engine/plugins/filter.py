@@ -16,8 +16,17 @@ class Filter(Transform):
     """Exactly one of include_fields / fields / exclude_fields."""
 
     options = (
-        Option("include_fields", STRING_LIST, fallback_keys=("fields",)),
-        Option("exclude_fields", STRING_LIST),
+        Option(
+            "include_fields",
+            STRING_LIST,
+            fallback_keys=("fields",),
+            description="Fields to keep, in this order (exclusive with exclude_fields).",
+        ),
+        Option(
+            "exclude_fields",
+            STRING_LIST,
+            description="Fields to drop (exclusive with include_fields).",
+        ),
     )
 
     def configure(self) -> None:
@@ -32,15 +41,14 @@ class Filter(Transform):
         self.exclude: list[str] | None = exclude
 
     def _kept(self, schema: Schema) -> list[str]:
-        names = schema.names
         option = "include_fields" if self.include is not None else "exclude_fields"
         for name in self.include if self.include is not None else self.exclude:  # type: ignore[union-attr]
-            if name not in names:
+            if not schema.has(name):
                 raise self.unknown_field(option, name, schema)
         if self.include is not None:
             return list(self.include)
         excluded = set(self.exclude or ())
-        return [n for n in names if n not in excluded]
+        return [n for n in schema.names if n not in excluded]
 
     def output_schema(self, schema: Schema) -> Schema:
         """The kept fields (include order, or input order minus the excluded ones)."""

@@ -4,16 +4,19 @@ directories under `tmp_path` (reference-connectors §1.6 and §2.3-2.4)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
 from typing import Any
 
 from app.engine.options import BOOL, INT, STRING, STRING_LIST, Option, show
+from app.engine.paths import check_file_name
 from app.engine.plugin import RunContext, Sink, SinkWriter, TableInfo
 from app.engine.registry import register_sink
 
 FORMATS = ("TEXT", "CSV", "JSON", "PARQUET")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 @register_sink("LocalFile")
@@ -21,27 +24,117 @@ class LocalFile(Sink):
     """SeaTunnel's LocalFile sink (text, csv, json lines and parquet)."""
 
     options = (
-        Option("path", STRING, required=True),
-        Option("tmp_path", STRING, "/tmp/seatunnel"),
-        Option("file_format_type", STRING, "CSV", choices=FORMATS),
-        Option("field_delimiter", STRING, "\x01"),
-        Option("row_delimiter", STRING, "\n"),
-        Option("custom_filename", BOOL, False),
-        Option("file_name_expression", STRING, "${transactionId}"),
-        Option("sink_columns", STRING_LIST),
-        Option("enable_header_write", BOOL, False),
-        Option("batch_size", INT, 1_000_000, min=1),
+        Option("path", STRING, required=True, description="Directory the committed files land in."),
+        Option(
+            "tmp_path",
+            STRING,
+            "/tmp/seatunnel",
+            description="Root of the uncommitted transaction directories.",
+        ),
+        Option(
+            "file_format_type",
+            STRING,
+            "CSV",
+            choices=FORMATS,
+            description="File format: text, csv, json (lines) or parquet.",
+        ),
+        Option(
+            "field_delimiter",
+            STRING,
+            "\x01",
+            description="Field separator of text files (csv always uses ',').",
+        ),
+        Option("row_delimiter", STRING, "\n", description="Separator between rows."),
+        Option(
+            "custom_filename",
+            BOOL,
+            False,
+            description="Whether file_name_expression is user-defined (SeaTunnel compatibility).",
+        ),
+        Option(
+            "file_name_expression",
+            STRING,
+            "${transactionId}",
+            description="File name: ${transactionId} and ${uuid} are replaced; no path separators.",
+        ),
+        Option(
+            "is_enable_transaction",
+            BOOL,
+            True,
+            description="Exactly-once: file_name_expression must then contain ${transactionId}.",
+        ),
+        Option(
+            "sink_columns",
+            STRING_LIST,
+            description="Fields written, in this order (case-insensitive); default: all.",
+        ),
+        Option(
+            "enable_header_write",
+            BOOL,
+            False,
+            description="Write the field names as the first line of text and csv files.",
+        ),
+        Option(
+            "batch_size",
+            INT,
+            1_000_000,
+            min=1,
+            description="Most rows per file; a new part file starts after that.",
+        ),
+    )
+    unsupported = (
+        "filename_time_format",
+        "filename_extension",
+        "have_partition",
+        "partition_by",
+        "partition_dir_expression",
+        "is_partition_field_write_in_file",
+        "single_file_mode",
+        "create_empty_file_when_no_data",
+        "compress_codec",
+        "csv_string_quote_mode",
+        "encoding",
+        "date_format",
+        "datetime_format",
+        "time_format",
+        "max_rows_in_memory",
+        "sheet_name",
+        "xml_root_tag",
+        "xml_row_tag",
+        "xml_use_attr_format",
+        "parquet_avro_write_timestamp_as_int96",
+        "parquet_avro_write_fixed_as_int96",
+        "schema_save_mode",
+        "data_save_mode",
+        "save_mode",
+        "hadoop_conf",
+        "hadoop_conf_path",
     )
 
     def configure(self) -> None:
-        """Check the path and the file name expression."""
-        if not self.values["path"].strip():
-            raise self.error("path", "must not be empty")
+        """Resolve the paths under security.allowed-paths; check the file name expression."""
+        for option in ("path", "tmp_path"):
+            if _PLACEHOLDER.search(self.values[option]):
+                raise self.error(
+                    option, "uses ${...} placeholders, which are not supported yet by this server"
+                )
+            self.values[option] = self.allowed_path(option)
         expression = self.values["file_name_expression"]
-        if "transactionId" not in expression:
+        check_file_name(
+            "file_name_expression", expression, f"Plugin '{self.plugin_name}' ({self.where}): "
+        )
+        for variable in _PLACEHOLDER.findall(expression):
+            if variable not in ("transactionId", "uuid"):
+                raise self.error(
+                    "file_name_expression",
+                    f"uses ${{{variable[:40]}}}, which is not supported yet by this server "
+                    "(supported: ${transactionId}, ${uuid})",
+                )
+        if self.values["is_enable_transaction"] and "${transactionId}" not in expression:
             raise self.error(
                 "file_name_expression",
-                f"must contain ${{transactionId}} (exactly-once needs it), got {show(expression)}",
+                "must contain ${transactionId} while is_enable_transaction is true "
+                f"(exactly-once needs it), got {show(expression)}",
             )
 
     def check_tables(self, tables: list[TableInfo]) -> None:

@@ -17,11 +17,18 @@ class Replace(Transform):
     """`replace_field`, `pattern`, `replacement`, `is_regex` (false), `replace_first` (false)."""
 
     options = (
-        Option("replace_field", STRING, required=True),
-        Option("pattern", STRING, required=True),
-        Option("replacement", STRING, required=True),
-        Option("is_regex", BOOL, False),
-        Option("replace_first", BOOL, False),
+        Option("replace_field", STRING, required=True, description="The string field to change."),
+        Option("pattern", STRING, required=True, description="Text (or regex) to replace."),
+        Option(
+            "replacement", STRING, required=True, description="Replacement; $1 refers to groups."
+        ),
+        Option("is_regex", BOOL, False, description="Whether pattern is a regular expression."),
+        Option(
+            "replace_first",
+            BOOL,
+            False,
+            description="With is_regex, replace only the first match.",
+        ),
     )
 
     def configure(self) -> None:
@@ -35,7 +42,7 @@ class Replace(Transform):
     def output_schema(self, schema: Schema) -> Schema:
         """Unchanged; the field must exist and be a string."""
         name = self.values["replace_field"]
-        if name not in schema.names:
+        if not schema.has(name):
             raise self.unknown_field("replace_field", name, schema)
         kind = schema.field(name).type
         if kind.name != "string":
