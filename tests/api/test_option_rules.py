@@ -60,7 +60,11 @@ def test_console_rules_exact(client) -> None:  # noqa: ANN001
             "valueConstraints": [
                 {
                     "expression": "'parallelism' >= 1",
-                    "conditionTree": {"option": PARALLELISM, "expectValue": 1, "compareOperator": ">="},
+                    "conditionTree": {
+                        "option": PARALLELISM,
+                        "expectValue": 1,
+                        "compareOperator": ">=",
+                    },
                 },
                 {
                     "expression": "'parallelism' <= 1024",
@@ -76,7 +80,11 @@ def test_console_rules_exact(client) -> None:  # noqa: ANN001
                 },
                 {
                     "expression": "'log.print.delay.ms' <= 60000",
-                    "conditionTree": {"option": delay, "expectValue": 60000, "compareOperator": "<="},
+                    "conditionTree": {
+                        "option": delay,
+                        "expectValue": 60000,
+                        "compareOperator": "<=",
+                    },
                 },
             ],
         },
@@ -90,7 +98,9 @@ def test_required_exclusive_bundled_and_choices(client) -> None:  # noqa: ANN001
     row_num = next(o for o in rules["optionalOptions"] if o["key"] == "row.num")
     assert row_num["defaultValue"] == 5 and row_num["description"]
     rules = client.get("/option-rules?type=transform&plugin=Copy").get_json()["optionRule"]
-    assert [(r["ruleType"], [o["key"] for o in r["options"]]) for r in rules["requiredOptions"]] == [
+    assert [
+        (r["ruleType"], [o["key"] for o in r["options"]]) for r in rules["requiredOptions"]
+    ] == [
         ("EXCLUSIVE", ["fields", "src_field"]),
         ("BUNDLED", ["src_field", "dest_field"]),
     ]

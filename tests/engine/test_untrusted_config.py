@@ -98,6 +98,13 @@ def test_substitution_bomb_is_refused_quickly_with_little_memory() -> None:
     assert "larger than 4096 bytes" in refused(text, limits=small)
 
 
+def test_hocon_text_over_the_cap_is_refused_before_parsing() -> None:
+    text = "env { a = " + '"' + "x" * 5000 + '" }'
+    assert refused(text, limits=Limits(config_max_bytes=4096)) == (
+        f"{HOCON}the document is larger than 4096 bytes (limits.config-max-bytes)."
+    )
+
+
 def test_nesting_is_capped_for_hocon_and_json() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     assert refused(f"a = {deep}") == (
