@@ -11,7 +11,7 @@ def _hocon(client, text: str):  # noqa: ANN001, ANN202
     return client.post("/submit-job?format=hocon", data=text.encode())
 
 
-SOURCE = 'source { FakeSource { row.num = 1, schema { fields { a = int } } } }\nsink { Console {} }'
+SOURCE = "source { FakeSource { row.num = 1, schema { fields { a = int } } } }\nsink { Console {} }"
 
 
 def test_environment_does_not_reach_job_info(client, monkeypatch) -> None:  # noqa: ANN001

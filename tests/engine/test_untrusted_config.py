@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import time
@@ -221,3 +222,16 @@ def test_too_many_substitutions() -> None:
     assert refused(text, limits=Limits(config_max_substitutions=10)) == (
         f"{HOCON}more than 10 substitutions (limits.config-max-substitutions)."
     )
+
+
+def test_fuzzed_hocon_raises_only_config_errors() -> None:
+    import random
+
+    pieces = ["{", "}", "[", "]", "=", ":", ",", "\n", '"x"', '"""y"""', "a", "b.c", "${a}"]
+    pieces += ["${?b}", "1", "-2", "3.5", "true", "null", "include", "#c\n", "//d\n", "+=", " "]
+    pieces += ["source", "FakeSource", "\\", "$", '"', "9" * 30, "url(", "file("]
+    rng = random.Random(7)
+    for _ in range(100):  # pyhocon builds its grammar per parse: ~20 ms each
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        with contextlib.suppress(ConfigError):
+            parse_config(text, "hocon")
