@@ -63,20 +63,55 @@ def submit_job_upload() -> Response:
 
 @bp.post("/submit-jobs")
 def submit_jobs() -> Response:
-    """Submit an array of jobs, each with its `params`; all are validated before any is stored."""
+    """Submit an array of jobs, each with its `params`; all of them are stored, or none.
+    ---
+    post:
+      summary: Submit several jobs at once (all or nothing)
+      description: >-
+        Every element is a job config with an optional `params` object (jobId, jobName,
+        isStartWithSavePoint, as strings). Every check /submit-job makes (config, parameters,
+        id conflicts, savepoints) runs for every element before any job is stored, in one
+        transaction: a 400 or 409 stores none of them.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: array
+              items: {type: object}
+      responses:
+        "200":
+          description: The stored jobs, in the order given
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    jobId: {type: string}
+                    jobName: {type: string}
+        "400": {description: A bad config or parameter; nothing stored}
+        "409": {description: A job id conflict; nothing stored}
+    """
     body = json_body()
     if not isinstance(body, list):
         raise BadRequest("Invalid JSON format in request body: expected an array of job configs.")
-    batch: list[tuple[dict, job_service.SubmitParams]] = []
+    batch: list[job_service.Prepared] = []
     for element in body:
         if not isinstance(element, dict):
             continue  # SeaTunnel skips elements that are not objects
         config = {k: v for k, v in element.items() if k != "params"}
         raw = element.get("params")
+        if raw is not None and not isinstance(raw, dict):
+            raise BadRequest("Invalid Params format in Params.")
         params = _params(load(_batch_params, raw) if raw is not None else {})
-        job_service.plan_job(config)  # reject the whole batch before storing any of it
-        batch.append((config, params))
-    return json_response([_submit(config, params).to_json() for config, params in batch])
+        batch.append(job_service.prepare_submission(config, params))
+    app_state = state()
+    submitted = job_service.submit_jobs(
+        app_state.db, app_state.ids, batch, wake=app_state.wake_executor
+    )
+    return json_response([job.to_json() for job in submitted])
 
 
 def _job_id(raw: str) -> int:
