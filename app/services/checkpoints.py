@@ -6,6 +6,7 @@ import orjson
 import sqlalchemy as sa
 
 from app.models import Checkpoint, Job
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.timefmt import format_ms, now_ms
 
@@ -60,7 +61,7 @@ def save(
             # from now on the latest checkpoint, not a requested savepoint, is where to resume
             .values(
                 last_checkpoint=orjson.dumps(reference).decode(),
-                heartbeat_ms=created,
+                heartbeat_ms=db_now_ms(),
                 restore_checkpoint_id=None,
             )
             .execution_options(synchronize_session=False)

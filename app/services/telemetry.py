@@ -20,11 +20,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import monitoring
 from app.services.cluster import WORKER_LIVE_MS
 from app.services.counts import job_counts
-from app.timefmt import now_ms
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -77,7 +77,7 @@ class ClusterCollector(Collector):
             "Rows written by a running job's sinks",
             labels=["job_id", "job_name"],
         )
-        live_since = now_ms() - WORKER_LIVE_MS
+        live_since = db_now_ms() - WORKER_LIVE_MS
         with self.db.read() as conn:
             jobs = conn.execute(
                 sa.select(Job.id, Job.name, Job.metrics).where(Job.status.in_(RUNNING_STATUSES))
