@@ -41,9 +41,25 @@ LATENCY = Histogram(
 )
 
 
+# Label values come from a fixed set, whatever the client sends: an invented method or status
+# must not create a new series (each one costs memory and a line of every scrape, forever).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The method, or "other" for anything outside the standard set."""
+    return method if method in KNOWN_METHODS else "other"
+
+
+def status_label(status: int) -> str:
+    """The status code, or "other" for codes outside the standard range."""
+    return str(status) if 100 <= status <= 599 else "other"
+
+
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
-    """Count one answered request and its latency."""
-    REQUESTS.labels(method, endpoint, str(status)).inc()
+    """Count one answered request and its latency; `endpoint` is a route rule (bounded)."""
+    method = method_label(method)
+    REQUESTS.labels(method, endpoint, status_label(status)).inc()
     LATENCY.labels(method, endpoint).observe(seconds)
 
 

@@ -88,3 +88,43 @@ def test_unmatched_tagged_jobs_do_not_hold_up_the_queue(database_url: str) -> No
         assert runs.claim_next(db, "w", {"zone": "a"}).id == 6000
     finally:
         db.dispose()
+
+
+def test_a_matching_tagged_job_is_claimed_behind_any_number_of_unmatched_ones(
+    database_url: str,
+) -> None:
+    """Tags are matched in SQL: 10,000 older jobs for another zone never starve this one."""
+    truncate_all(database_url)
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(
+                Job.__table__.insert(),
+                [
+                    dict(
+                        id=1 + i,
+                        tag_filter='{"zone": "nowhere"}',
+                        name="unmatched",
+                        status="PENDING",
+                        mode="BATCH",
+                        config="{}",
+                        dag="{}",
+                        env_options="{}",
+                        start_with_savepoint=False,
+                        create_ms=1_600_000_000_000 + i,
+                    )
+                    for i in range(10_000)
+                ],
+            )
+        _store_pending(db, 1, tag_filter='{"zone": "a", "rack": "7"}', first=50_000)
+        assert runs.claim_next(db, "w", {"zone": "b"}) is None
+        assert runs.claim_next(db, "w", {"zone": "a"}) is None  # rack missing
+        assert runs.claim_next(db, "w", {"zone": "a", "rack": "7", "x": "y"}).id == 50_000
+    finally:
+        db.dispose()
+
+
+def test_tag_values_with_quotes_and_unicode_match_exactly(db: Database) -> None:
+    _store_pending(db, 1, tag_filter='{"k\\"ey": "v\\u00e9 \\"x\\""}', first=7000)
+    assert runs.claim_next(db, "w", {'k"ey': "vé"}) is None
+    assert runs.claim_next(db, "w", {'k"ey': 'vé "x"'}).id == 7000
