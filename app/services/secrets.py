@@ -9,6 +9,7 @@ and its errors see the decoded value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -42,6 +43,15 @@ SENSITIVE_KEYWORDS = (
     "connectionstring",
     "consumer_key",
     "consumer_secret",
+)
+# `key: value` / `key = value` / `key=value` where key holds a sensitive keyword: the value is
+# masked even when the text shows it cut short (an echoed config object ending in "...")
+_KEYWORD = "|".join(re.escape(word) for word in SENSITIVE_KEYWORDS)
+_KEY_VALUE = re.compile(
+    r"""(?P<key>["']?[\w.\-]*(?:"""
+    + _KEYWORD
+    + r""")[\w.\-]*["']?\s*(?:[:=]|=>)\s*)(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,;}\]\)]+)""",
+    re.IGNORECASE,
 )
 # Shorter values are masked by key only: replacing "1" or "ab" everywhere would garble every line.
 MIN_VALUE_LENGTH = 3
@@ -124,11 +134,12 @@ class Masker:
         self.secrets = sorted(forms, key=len, reverse=True)
 
     def text(self, text: str) -> str:
-        """`text` with every secret value replaced by ******."""
+        """`text` with every secret value, and the value of every `sensitive-key: value` it
+        shows, replaced by ******."""
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return mask_key_values(text)
 
     def options(self, options: dict) -> dict:
         """A flat option map (env options) with sensitive keys' values, and secrets, masked."""
@@ -149,3 +160,16 @@ class Masker:
 def masker_for(config: dict) -> Masker:
     """The masker of a stored (possibly shade-encoded) config: its written and decoded secrets."""
     return Masker(config, decode=shade.decoder_of(config))
+
+
+def _masked_pair(match: re.Match) -> str:
+    value = match.group("value")
+    if value.startswith(MASK) or value.strip("\"'") == MASK:
+        return match.group(0)
+    quote = value[0] if value[:1] in "\"'" else ""
+    return f"{match.group('key')}{quote}{MASK}{quote}"
+
+
+def mask_key_values(text: str) -> str:
+    """`text` with the value of every `sensitive-key: value` (JSON, HOCON, key=value) masked."""
+    return _KEY_VALUE.sub(_masked_pair, text)
