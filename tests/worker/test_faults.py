@@ -166,3 +166,40 @@ def test_a_database_error_recording_the_end_keeps_the_slot_and_the_job_is_adopte
     executor.wake()
     info = wait_for_status(client, str(stuck), ("FINISHED", "FAILED"))
     assert info["jobStatus"] == "FINISHED"
+
+
+def test_an_error_message_with_nul_or_a_lone_surrogate_is_still_recorded(database_url: str) -> None:
+    """PostgreSQL refuses NUL in text; a surrogate cannot be encoded: neither may keep a job
+    from ending (it would be adopted and fail again, forever)."""
+    from app.models import Job
+    from app.services import runs
+    from tests.helpers import truncate_all
+
+    truncate_all(database_url)
+    db = Database(database_url)
+    try:
+        with db.write() as session:
+            session.add(
+                Job(
+                    id=940000000000000001,
+                    name="j",
+                    status="RUNNING",
+                    mode="BATCH",
+                    config="{}",
+                    dag="{}",
+                    env_options="{}",
+                    start_with_savepoint=False,
+                    create_ms=1,
+                    owner="w",
+                )
+            )
+        message = "Console: bad value 'a\x00b\ud800c'"
+        assert runs.finish_job(db, 940000000000000001, "w", "FAILED", message, None)
+        with db.read() as conn:
+            stored = conn.execute(
+                sa.text("SELECT error_msg, info FROM jobs WHERE id = 940000000000000001")
+            ).one()
+        assert stored.error_msg == "Console: bad value 'a\\x00b?c'"
+        assert orjson.loads(stored.info)["errorMsg"] == stored.error_msg
+    finally:
+        db.dispose()
