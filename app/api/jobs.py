@@ -38,7 +38,41 @@ def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submi
 
 @bp.post("/submit-job")
 def submit_job() -> Response:
-    """Submit one job; the body is JSON or, with format=hocon, HOCON."""
+    """Submit one job; the body is JSON or, with format=hocon, HOCON.
+    ---
+    post:
+      summary: Submit one job
+      description: >-
+        Stores the job PENDING; a free slot of a node whose tags match env.tag_filter runs it.
+        Resubmitting the id of a job that has not ended answers that job (a safe retry), unless
+        it is a restore (isStartWithSavePoint=true) while the job is still saving its savepoint:
+        that is a 409, submit again once it is SAVEPOINT_DONE. Job names are at most 512
+        characters, without NUL.
+      parameters:
+        - {name: jobId, in: query, schema: {type: string}, description: 64-bit job id}
+        - {name: jobName, in: query, schema: {type: string, maxLength: 512}}
+        - {name: isStartWithSavePoint, in: query, schema: {type: string, enum: ["true", "false"]}}
+        - {name: format, in: query, schema: {type: string, enum: [json, hocon]}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object}
+          text/plain:
+            schema: {type: string}
+      responses:
+        "200":
+          description: The stored job
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  jobId: {type: string}
+                  jobName: {type: string}
+        "400": {description: A bad config, parameter or job name}
+        "409": {description: A finished job id reused without restore, or a restore during a savepoint}
+    """
     params = _params(request.args.to_dict())
     fmt = load(_submit_params, request.args.to_dict())["format"]
     config = job_service.parse_job_config(request_body(), fmt)

@@ -18,7 +18,7 @@ from app.models import FINAL_STATUSES, RUNNING_STATUSES, Checkpoint, Job, JobSta
 from app.models.db import Database
 from app.schemas import first_message
 from app.schemas.fields import parse_java_long
-from app.services import checkpoints, counts, render, secrets, shade, stops
+from app.services import checkpoints, counts, render, runs, secrets, shade, stops
 from app.timefmt import now_ms
 
 DEFAULT_JOB_NAME = "SeaTunnel_Job"
@@ -156,12 +156,18 @@ def prepare_submission(config: dict, params: SubmitParams) -> Prepared:
     )
 
 
+MAX_TAG_FILTER = 1024  # characters of the stored form (it is indexed)
+
+
 def normalized_tag_filter(tag_filter: object) -> str | None:
-    """The stored form of env tag_filter: a JSON object of strings (None: any node may run it),
-    so claims can match it in SQL against a node's tags."""
+    """The stored form of env tag_filter: a JSON object of strings with sorted keys (None: any
+    node may run it), so claims match it in SQL against the subsets of a node's tags."""
     if not isinstance(tag_filter, dict) or not tag_filter:
         return None
-    return orjson.dumps({str(k): str(v) for k, v in tag_filter.items()}).decode()
+    text = runs.canonical_tags({str(k): str(v) for k, v in tag_filter.items()})
+    if len(text) > MAX_TAG_FILTER:
+        raise BadRequest(f"env option 'tag_filter' must be at most {MAX_TAG_FILTER} characters.")
+    return text
 
 
 def submit_job(

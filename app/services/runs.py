@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class ClaimedJob:
     restore_checkpoint_id: int | None = None
 
 
+MAX_SUBSET_TAGS = 8  # up to 255 tag-filter heads per claim; nodes with more tags scan instead
 _SQLITE_TAGS_MATCH = (
     "NOT EXISTS (SELECT 1 FROM json_each(jobs.tag_filter) AS wanted WHERE NOT EXISTS ("
     "SELECT 1 FROM json_each(:node_tags) AS held"
@@ -36,13 +38,52 @@ _SQLITE_TAGS_MATCH = (
 _POSTGRES_TAGS_MATCH = "CAST(jobs.tag_filter AS jsonb) <@ CAST(:node_tags AS jsonb)"
 
 
-def _runnable_here(db: Database, node_tags: dict[str, str]) -> sa.ColumnElement[bool]:
-    """SQL: the job has no tag_filter, or every tag of it is one of `node_tags` (a stored
-    tag_filter is a JSON object of strings). Evaluated by the database row by row in queue
-    order, so unmatched tagged jobs cost a predicate each, never a round trip."""
-    tags_json = orjson.dumps({str(k): str(v) for k, v in node_tags.items()}).decode()
-    match = _SQLITE_TAGS_MATCH if db.is_sqlite else _POSTGRES_TAGS_MATCH
-    return sa.or_(Job.tag_filter.is_(None), sa.text(match).bindparams(node_tags=tags_json))
+def canonical_tags(tags: dict[str, str]) -> str:
+    """The one text form of a tag set (sorted keys, no spaces): how tag_filter is stored."""
+    return orjson.dumps(tags, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _subsets(node_tags: dict[str, str]) -> list[str]:
+    """Every non-empty subset of the node's tags, in canonical form: the tag filters it matches."""
+    items = sorted(node_tags.items())
+    return [
+        canonical_tags(dict(combo))
+        for size in range(1, len(items) + 1)
+        for combo in itertools.combinations(items, size)
+    ]
+
+
+def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
+    """SQL for the id of the oldest PENDING job this node may run, and its parameters.
+
+    One index seek per queue: the untagged jobs, and the jobs of each tag filter the node
+    matches (ix_jobs_status_tag_filter_create_ms), so however many jobs wait for other nodes'
+    tags, a claim costs the same. A node with more than MAX_SUBSET_TAGS tags tests each
+    tagged job's filter in SQL instead (JSON containment), still in one statement.
+    """
+    head = (
+        "SELECT id FROM (SELECT id FROM jobs WHERE status = 'PENDING' AND {where}"
+        " ORDER BY create_ms, id LIMIT 1) AS head{n}"
+    )
+    params: dict = {}
+    heads = [head.format(where="tag_filter IS NULL", n=0)]
+    if len(node_tags) <= MAX_SUBSET_TAGS:
+        for n, tags in enumerate(_subsets(node_tags), start=1):
+            params[f"t{n}"] = tags
+            heads.append(head.format(where=f"tag_filter = :t{n}", n=n))
+    else:
+        params["node_tags"] = orjson.dumps(node_tags).decode()
+        match = _SQLITE_TAGS_MATCH if db.is_sqlite else _POSTGRES_TAGS_MATCH
+        heads.append(head.format(where=f"tag_filter IS NOT NULL AND {match}", n=1))
+    lock = "" if db.is_sqlite else " FOR UPDATE SKIP LOCKED"
+    sql = (
+        # the outer query looks the few heads up by primary key (no status test here, or a
+        # planner may walk the status index past every unmatched job); the UPDATE re-checks it
+        "SELECT id FROM jobs WHERE id IN ("
+        + " UNION ALL ".join(heads)
+        + f") ORDER BY create_ms, id LIMIT 1{lock}"
+    )
+    return sql, params
 
 
 def claim_next(
@@ -53,20 +94,14 @@ def claim_next(
     PostgreSQL: the candidate is locked with FOR UPDATE SKIP LOCKED, so concurrent claimers
     each get different jobs. SQLite has no row locks (SQLAlchemy drops FOR UPDATE there); the
     write transaction starts with BEGIN IMMEDIATE, so claims are serialized. The final update is
-    guarded by `status = 'PENDING'` either way. Tags are matched in SQL: jobs whose tag_filter
-    this node does not match stay PENDING for another node and never hold up the others,
-    however many of them are queued.
+    guarded by `status = 'PENDING'` either way. Tags are matched in SQL (`_candidate_sql`):
+    jobs whose tag_filter this node does not match stay PENDING for another node and never
+    hold up the others, however many of them are queued.
     """
     now = now_ms()
-    candidate = (
-        sa.select(Job.id)
-        .where(Job.status == JobStatus.PENDING.value, _runnable_here(db, node_tags or {}))
-        .order_by(Job.create_ms, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    sql, params = _candidate_sql(db, {str(k): str(v) for k, v in (node_tags or {}).items()})
     with db.write() as session:
-        chosen = session.execute(candidate).scalar()
+        chosen = session.execute(sa.text(sql), params).scalar()
         if chosen is None:
             return None
         row = session.execute(
