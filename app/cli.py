@@ -19,7 +19,9 @@ def listen_socket(settings: Settings) -> socket.socket:
     """Bind the HTTP port: `port`, or with enable-dynamic-port the first free one in the range.
 
     The socket is bound here, before gunicorn starts, so two servers started at once can never
-    both pick the same port (gunicorn inherits it through `fd://`).
+    both pick the same port (gunicorn inherits it through `fd://`). SO_REUSEADDR lets a node
+    restart at once on the port its previous run served (connections it closed linger in
+    TIME_WAIT for a minute); it never lets two servers share a port that one listens on.
     """
     candidates = (
         range(settings.port, min(settings.port + settings.port_range, 65536))
@@ -29,6 +31,7 @@ def listen_socket(settings: Settings) -> socket.socket:
     last_error: OSError | None = None
     for port in candidates:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((settings.host, port))
         except OSError as exc:

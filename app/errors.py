@@ -76,6 +76,11 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(_err: RecursionError) -> Response:
+        # only a document nested deeper than our own limits gets here
+        return fail_response("The request is nested too deeply.", 400)
+
     @app.errorhandler(Exception)
     def _bug(err: Exception) -> Response:
         request_id = uuid.uuid4().hex[:12]

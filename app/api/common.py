@@ -50,9 +50,35 @@ def request_body() -> bytes:
     return body
 
 
+MAX_JSON_DEPTH = 64  # nesting of a JSON body (DESIGN §6); deeper is a 400, never a RecursionError
+
+
 def json_body() -> Any:
-    """The body parsed as JSON, with SeaTunnel's messages for empty and malformed bodies."""
+    """The body parsed as JSON, with SeaTunnel's messages for empty and malformed bodies (a
+    lone surrogate is malformed for orjson); nesting deeper than MAX_JSON_DEPTH is a 400 too."""
     try:
-        return orjson.loads(request_body())
+        value = orjson.loads(request_body())
     except orjson.JSONDecodeError as exc:
         raise BadRequest("Invalid JSON format in request body.") from exc
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise BadRequest(
+            f"Invalid JSON format in request body: nested deeper than {MAX_JSON_DEPTH} levels."
+        )
+    return value
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in `value` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest

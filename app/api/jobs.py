@@ -43,7 +43,41 @@ def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submi
 
 @bp.post("/submit-job")
 def submit_job() -> Response:
-    """Submit one job; the body is JSON or, with format=hocon, HOCON."""
+    """Submit one job; the body is JSON or, with format=hocon, HOCON.
+    ---
+    post:
+      summary: Submit one job
+      description: >-
+        Stores the job PENDING; a free slot of a node whose tags match env.tag_filter runs it.
+        Resubmitting the id of a job that has not ended answers that job (a safe retry), unless
+        it is a restore (isStartWithSavePoint=true) while the job is still saving its savepoint:
+        that is a 409, submit again once it is SAVEPOINT_DONE. Job names are at most 512
+        characters, without NUL.
+      parameters:
+        - {name: jobId, in: query, schema: {type: string}, description: 64-bit job id}
+        - {name: jobName, in: query, schema: {type: string, maxLength: 512}}
+        - {name: isStartWithSavePoint, in: query, schema: {type: string, enum: ["true", "false"]}}
+        - {name: format, in: query, schema: {type: string, enum: [json, hocon]}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object}
+          text/plain:
+            schema: {type: string}
+      responses:
+        "200":
+          description: The stored job
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  jobId: {type: string}
+                  jobName: {type: string}
+        "400": {description: A bad config, parameter or job name}
+        "409": {description: A finished job id reused without restore, or a restore during a savepoint}
+    """
     params = _params(request.args.to_dict())
     fmt = load(_submit_params, request.args.to_dict())["format"]
     config = job_service.parse_job_config(request_body(), fmt, state().settings.limits)
@@ -68,22 +102,57 @@ def submit_job_upload() -> Response:
 
 @bp.post("/submit-jobs")
 def submit_jobs() -> Response:
-    """Submit an array of jobs, each with its `params`; all are validated before any is stored."""
+    """Submit an array of jobs, each with its `params`; all of them are stored, or none.
+    ---
+    post:
+      summary: Submit several jobs at once (all or nothing)
+      description: >-
+        Every element is a job config with an optional `params` object (jobId, jobName,
+        isStartWithSavePoint, as strings). Every check /submit-job makes (config, parameters,
+        id conflicts, savepoints) runs for every element before any job is stored, in one
+        transaction: a 400 or 409 stores none of them.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: array
+              items: {type: object}
+      responses:
+        "200":
+          description: The stored jobs, in the order given
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    jobId: {type: string}
+                    jobName: {type: string}
+        "400": {description: A bad config or parameter; nothing stored}
+        "409": {description: A job id conflict; nothing stored}
+    """
     body = json_body()
     if not isinstance(body, list):
         raise BadRequest("Invalid JSON format in request body: expected an array of job configs.")
-    batch: list[tuple[dict, job_service.SubmitParams]] = []
+    batch: list[job_service.Prepared] = []
     for element in body:
         if not isinstance(element, dict):
             continue  # SeaTunnel skips elements that are not objects
         config = {k: v for k, v in element.items() if k != "params"}
         raw = element.get("params")
+        if raw is not None and not isinstance(raw, dict):
+            raise BadRequest("Invalid Params format in Params.")
         params = _params(load(_batch_params, raw) if raw is not None else {})
-        job_service.plan_job(
-            config, state().settings.limits
-        )  # reject the whole batch before storing any of it
-        batch.append((config, params))
-    return json_response([_submit(config, params).to_json() for config, params in batch])
+        batch.append(
+            job_service.prepare_submission(config, params, state().settings.limits)
+        )
+    app_state = state()
+    submitted = job_service.submit_jobs(
+        app_state.db, app_state.ids, batch, wake=app_state.wake_executor
+    )
+    return json_response([job.to_json() for job in submitted])
 
 
 def _job_id(raw: str) -> int:

@@ -19,6 +19,7 @@ def install_request_metrics(app: Flask) -> None:
     def _observe(response: Response) -> Response:
         started = g.get("request_started")
         if started is not None:
+            # the route's rule, never the raw path: one series per route, whatever the URL
             endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
             observe_request(
                 request.method, endpoint, response.status_code, time.perf_counter() - started

@@ -30,9 +30,14 @@ def add_v1_fields(response: Response) -> Response:
         not blueprint.startswith("v1_")
         or endpoint not in _JOB_ENDPOINTS
         or response.status_code != 200
+        or request.method not in ("GET", "HEAD")
+        or response.mimetype != "application/json"
     ):
+        return response  # OPTIONS answers an empty body: nothing to add to
+    try:
+        body = orjson.loads(response.get_data())
+    except orjson.JSONDecodeError:
         return response
-    body = orjson.loads(response.get_data())
     jobs = body.get("data") if isinstance(body, dict) and "data" in body else body
     for job in jobs if isinstance(jobs, list) else [jobs]:
         if isinstance(job, dict):

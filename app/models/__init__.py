@@ -52,7 +52,8 @@ class Job(Base):
     dag: Mapped[str] = mapped_column(sa.Text)  # the jobDag object, JSON
     env_options: Mapped[str] = mapped_column(sa.Text)  # flattened env, JSON
     start_with_savepoint: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    tag_filter: Mapped[str | None] = mapped_column(sa.Text)  # env tag_filter, JSON
+    # env tag_filter in canonical form (services.jobs.normalized_tag_filter), matched in SQL
+    tag_filter: Mapped[str | None] = mapped_column(sa.Text)
     create_ms: Mapped[int] = mapped_column(sa.BigInteger)
     start_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
     finish_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -73,6 +74,8 @@ class Job(Base):
         sa.Index("ix_jobs_status_create_ms", "status", "create_ms"),
         sa.Index("ix_jobs_owner", "owner"),  # stop requests and flushes, polled per worker
         sa.Index("ix_jobs_finish_ms", "finish_ms"),  # all final statuses, newest first; sweeper
+        # claims: the oldest PENDING job of each tag_filter a node matches is one index seek
+        sa.Index("ix_jobs_status_tag_filter_create_ms", "status", "tag_filter", "create_ms", "id"),
     )
 
 

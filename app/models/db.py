@@ -19,6 +19,12 @@ def _prepare_sqlite_file(url: sa.URL) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+# How long a statement waits for a lock before failing (SQLite busy timeout, PostgreSQL
+# lock_timeout). Worker liveness (services.cluster.WORKER_LIVE_MS) is longer than this plus two
+# heartbeat intervals, so a heartbeat stuck behind a lock never makes a live worker look dead.
+LOCK_TIMEOUT_MS = 10_000
+
+
 def _install_sqlite_pragmas(engine: sa.Engine) -> None:
     """WAL + busy timeout so several processes and threads write without 'database is locked'.
 
@@ -32,7 +38,7 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -54,13 +60,18 @@ class Database:
         kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
         if self.is_sqlite:
             _prepare_sqlite_file(self.url)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {
+                "check_same_thread": False,
+                "timeout": LOCK_TIMEOUT_MS / 1000,
+            }
             kwargs["pool_size"] = 16
             kwargs["max_overflow"] = 16
         else:
             kwargs["pool_size"] = 8
             kwargs["max_overflow"] = 16
             kwargs["pool_pre_ping"] = True
+            if self.url.get_backend_name() == "postgresql":
+                kwargs["connect_args"] = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
         self.engine = sa.create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine)

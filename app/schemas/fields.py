@@ -19,11 +19,19 @@ def parse_java_long(value: Any) -> int:
         text = str(value)
         body = text[1:] if text[:1] in ("-", "+") else text
         if not body or not body.isascii() or not body.isdigit():
-            raise ValidationError(f'For input string: "{text}"')
-        number = int(text)
+            raise ValidationError(f'For input string: "{_clip(text)}"')
+        if len(body.lstrip("0")) > 19:  # beyond any Long; int() would refuse > 4,300 digits
+            raise ValidationError(f'For input string: "{_clip(text)}"')
+        digits = body.lstrip("0") or "0"
+        number = -int(digits) if text[:1] == "-" else int(digits)
     if not JAVA_LONG_MIN <= number <= JAVA_LONG_MAX:
-        raise ValidationError(f'For input string: "{value}"')
+        raise ValidationError(f'For input string: "{_clip(str(value))}"')
     return number
+
+
+def _clip(text: str, limit: int = 64) -> str:
+    """An echoed input, shortened so an error never repeats a huge value."""
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def parse_java_int(value: Any) -> int:

@@ -26,6 +26,8 @@ class SubmitParamsSchema(Schema):
     @pre_load
     def _blank_is_absent(self, data, **_kwargs):  # noqa: ANN001, ANN202
         """SeaTunnel treats blank jobId/jobName as not given; format is case-insensitive."""
+        if not isinstance(data, dict):
+            raise ValidationError("Invalid Params format in Params.")
         data = dict(data)
         for key in ("jobId", "jobName"):
             if isinstance(data.get(key), str) and not data[key].strip():

@@ -6,9 +6,12 @@ import orjson
 import sqlalchemy as sa
 
 from app.models import Checkpoint, Job
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.timefmt import format_ms, now_ms
 
+MAX_JOB_ID = 2**63 - 1
+MAX_CHECKPOINT_ID = 2**31 - 1
 KEEP_CHECKPOINTS = 3  # the last few periodic checkpoints; savepoints are kept until the job expires
 
 
@@ -23,12 +26,24 @@ def savepoint_path(job_id: int, checkpoint_id: int) -> str:
 
 def parse_savepoint_path(path: str) -> tuple[int, int | None]:
     """(job id, checkpoint id or None) from a savepoint path: its last one or two numeric parts."""
-    numbers = [part for part in str(path).strip("/").split("/") if part.isdigit()]
+    numbers = [
+        part for part in str(path).strip("/").split("/") if part.isascii() and part.isdigit()
+    ]
     if not numbers:
-        raise ValueError(f"not a savepoint path: {path!r}")
-    if len(numbers) == 1:
-        return int(numbers[0]), None
-    return int(numbers[-2]), int(numbers[-1])
+        raise ValueError("not a savepoint path")
+    job_text, checkpoint_text = (numbers[0], None) if len(numbers) == 1 else numbers[-2:]
+    # range-checked before int(): ids are 64-bit, checkpoint ids 32-bit (database columns)
+    job_text, checkpoint_text = (
+        job_text.lstrip("0") or "0",
+        None if checkpoint_text is None else checkpoint_text.lstrip("0") or "0",
+    )
+    if len(job_text) > 19 or int(job_text) > MAX_JOB_ID:
+        raise ValueError("the job id in the path is out of range")
+    if checkpoint_text is None:
+        return int(job_text), None
+    if len(checkpoint_text) > 10 or int(checkpoint_text) > MAX_CHECKPOINT_ID:
+        raise ValueError("the checkpoint id in the path is out of range")
+    return int(job_text), int(checkpoint_text)
 
 
 def save(
@@ -46,7 +61,7 @@ def save(
             # from now on the latest checkpoint, not a requested savepoint, is where to resume
             .values(
                 last_checkpoint=orjson.dumps(reference).decode(),
-                heartbeat_ms=created,
+                heartbeat_ms=db_now_ms(),
                 restore_checkpoint_id=None,
             )
             .execution_options(synchronize_session=False)

@@ -10,12 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.models import RUNNING_STATUSES, Job, Node, Worker
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services.counts import job_counts
 from app.timefmt import now_ms
 
-# A worker heart-beats every 5 s; one silent for this long no longer counts as live.
-WORKER_LIVE_MS = 15_000
+# A worker heart-beats every HEARTBEAT_MS from its own thread, stamping the database's clock; one
+# silent for WORKER_LIVE_MS no longer counts as live. That is longer than a lock wait plus two
+# heartbeat intervals, so a heartbeat delayed by a lock never makes a live worker look dead.
+HEARTBEAT_MS = 2_000
+WORKER_LIVE_MS = 20_000
 
 
 def project_version() -> str:
@@ -54,7 +58,7 @@ def register_node(db: Database, node_id: str, host: str, port: int, tags: dict[s
 
     def touch() -> int:
         with db.write() as session:
-            update = sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=now)
+            update = sa.update(Node).where(Node.id == node_id).values(heartbeat_ms=db_now_ms())
             return session.execute(update).rowcount
 
     if touch():
@@ -84,7 +88,7 @@ def _matches(tags_json: str, wanted: dict[str, str]) -> bool:
 
 def overview(db: Database, tag_filter: dict[str, str], version: str, commit: str) -> dict[str, str]:
     """SeaTunnel's overview: slots and workers of live nodes matching every tag; job counts."""
-    live_since = now_ms() - WORKER_LIVE_MS
+    live_since = db_now_ms() - WORKER_LIVE_MS
     with db.read() as conn:
         workers = conn.execute(
             sa.select(Worker.id, Worker.node_id, Worker.slots, Node.tags)
@@ -118,7 +122,7 @@ def overview(db: Database, tag_filter: dict[str, str], version: str, commit: str
 
 def live_nodes(db: Database) -> list[Node]:
     """Nodes with at least one live worker process, oldest first (the oldest acts as master)."""
-    live_since = now_ms() - WORKER_LIVE_MS
+    live_since = db_now_ms() - WORKER_LIVE_MS
     with db.read() as conn:
         live = sa.select(Worker.node_id).where(Worker.heartbeat_ms >= live_since)
         return list(
@@ -155,7 +159,7 @@ def publish_node_info(db: Database, node_id: str, info: dict[str, str]) -> None:
         session.execute(
             sa.update(Node)
             .where(Node.id == node_id)
-            .values(info=orjson.dumps(info).decode(), heartbeat_ms=now_ms())
+            .values(info=orjson.dumps(info).decode(), heartbeat_ms=db_now_ms())
         )
 
 

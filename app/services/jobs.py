@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from app import engine
 from app.errors import BadRequest, Conflict
 from app.ids import IdGenerator
-from app.models import FINAL_STATUSES, RUNNING_STATUSES, Job, JobStatus
+from app.models import FINAL_STATUSES, RUNNING_STATUSES, Checkpoint, Job, JobStatus
 from app.models.db import Database
 from app.schemas import first_message
 from app.schemas.fields import parse_java_long
-from app.services import checkpoints, counts, render, shade
+from app.services import checkpoints, counts, render, runs, secrets, shade, stops
 from app.timefmt import now_ms
 
 DEFAULT_JOB_NAME = "SeaTunnel_Job"
@@ -94,7 +94,82 @@ def plan_job(config: dict, limits: engine.Limits | None = None) -> engine.JobPla
     try:
         return engine.build_plan(runnable, limits)
     except engine.ConfigError as exc:
-        raise BadRequest(shade.mask_secrets(exc.message, runnable)) from exc
+        raise BadRequest(secrets.masker_for(config).text(exc.message)) from exc
+    except RecursionError as exc:
+        raise BadRequest("The job config is nested too deeply.") from exc
+
+
+MAX_JOB_NAME = 512  # the jobs.name column
+
+
+def check_job_name(name: str) -> str:
+    """A job name the database can store and a log line can show: at most 512 characters, no
+    NUL (PostgreSQL text refuses it), valid Unicode (no lone surrogates)."""
+    if len(name) > MAX_JOB_NAME:
+        raise BadRequest(f"The job name must be at most {MAX_JOB_NAME} characters.")
+    if "\x00" in name:
+        raise BadRequest("The job name must not contain a NUL character.")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadRequest("The job name is not valid Unicode.") from exc
+    return name
+
+
+def _json_text(value: object, what: str) -> str:
+    """`value` as JSON text; a lone surrogate (valid JSON escape, invalid Unicode) is a 400."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError as exc:
+        raise BadRequest(f"Invalid {what}: strings must be valid Unicode ({exc}).") from exc
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission that passed every check that needs no database: ready to store."""
+
+    plan: engine.JobPlan
+    config: dict
+    config_json: str
+    env_options_json: str
+    masker: secrets.Masker
+    params: SubmitParams
+    name: str
+    tag_filter: str | None
+
+
+def prepare_submission(
+    config: dict, params: SubmitParams, limits: engine.Limits | None = None
+) -> Prepared:
+    """Plan a submission and check its parameters (400 on bad input); stores nothing."""
+    plan = plan_job(config, limits)
+    params = restore_params(plan, params)
+    name = check_job_name(params.job_name or plan.name or DEFAULT_JOB_NAME)
+    masker = secrets.masker_for(config)
+    return Prepared(
+        plan=plan,
+        config=config,
+        config_json=_json_text(config, "job config"),
+        env_options_json=_json_text(masker.options(plan.env_options), "env options"),
+        masker=masker,
+        params=params,
+        name=name,
+        tag_filter=normalized_tag_filter(plan.env.get("tag_filter")),
+    )
+
+
+MAX_TAG_FILTER = 1024  # characters of the stored form (it is indexed)
+
+
+def normalized_tag_filter(tag_filter: object) -> str | None:
+    """The stored form of env tag_filter: a JSON object of strings with sorted keys (None: any
+    node may run it), so claims match it in SQL against the subsets of a node's tags."""
+    if not isinstance(tag_filter, dict) or not tag_filter:
+        return None
+    text = runs.canonical_tags({str(k): str(v) for k, v in tag_filter.items()})
+    if len(text) > MAX_TAG_FILTER:
+        raise BadRequest(f"env option 'tag_filter' must be at most {MAX_TAG_FILTER} characters.")
+    return text
 
 
 def submit_job(
@@ -106,64 +181,92 @@ def submit_job(
     limits: engine.Limits | None = None,
 ) -> Submitted:
     """Store a new PENDING job (or return the running job with that id: a safe retry)."""
-    plan = plan_job(config, limits)
-    params = restore_params(plan, params)
-    if params.restore_checkpoint_id is not None and not checkpoints.exists(
-        db, params.job_id, params.restore_checkpoint_id
-    ):
-        raise BadRequest(
-            f"Savepoint path not found: no checkpoint {params.restore_checkpoint_id} of job {params.job_id}."
-        )
-    name = params.job_name or plan.name or DEFAULT_JOB_NAME
+    return submit_jobs(db, ids, [prepare_submission(config, params, limits)], wake)[0]
+
+
+def submit_jobs(
+    db: Database,
+    ids: IdGenerator,
+    batch: list[Prepared],
+    wake: Callable[[], None] | None = None,
+) -> list[Submitted]:
+    """Store every prepared job in one transaction: all of them, or none (the first conflict or
+    missing savepoint rolls the whole batch back)."""
     for _attempt in range(5):
-        job_id = params.job_id if params.job_id is not None else ids.next_id()
         try:
             with db.write() as session:
-                existing = session.get(Job, job_id)
-                if existing is not None:
-                    result = _resubmit(session, existing, plan, config, name, params)
-                else:
-                    session.add(_new_job(job_id, plan, config, name, params))
-                    result = Submitted(job_id, name)
+                results = [_store(session, ids, prepared) for prepared in batch]
         except IntegrityError:
             # Someone stored the same id in between: a client id is then answered as a retry on
             # the next pass; a generated id collided with another process's and is drawn again.
             continue
         if wake is not None:
             wake()
-        return result
-    raise RuntimeError("could not store the job after 5 attempts")
+        return results
+    raise Conflict("Could not store the job: its id collided repeatedly; submit it again.")
 
 
-def _new_job(
-    job_id: int, plan: engine.JobPlan, config: dict, name: str, params: SubmitParams
-) -> Job:
-    tag_filter = plan.env.get("tag_filter")
+def _store(session, ids: IdGenerator, prepared: Prepared) -> Submitted:  # noqa: ANN001
+    params = prepared.params
+    if params.restore_checkpoint_id is not None:
+        found = session.execute(
+            sa.select(Checkpoint.id)
+            .where(
+                Checkpoint.job_id == params.job_id,
+                Checkpoint.checkpoint_id == params.restore_checkpoint_id,
+            )
+            .limit(1)
+        ).first()
+        if found is None:
+            raise BadRequest(
+                f"Savepoint path not found: no checkpoint {params.restore_checkpoint_id} "
+                f"of job {params.job_id}."
+            )
+    job_id = params.job_id if params.job_id is not None else ids.next_id()
+    existing = session.get(Job, job_id)
+    if existing is not None:
+        return _resubmit(session, existing, prepared)
+    session.add(_new_job(job_id, prepared))
+    session.flush()  # a duplicate id fails here, inside the retry loop
+    return Submitted(job_id, prepared.name)
+
+
+def _new_job(job_id: int, prepared: Prepared) -> Job:
+    dag = prepared.plan.dag(str(job_id))
+    dag["envOptions"] = orjson.Fragment(prepared.env_options_json)
     return Job(
         id=job_id,
-        name=name,
+        name=prepared.name,
         status=JobStatus.PENDING.value,
-        mode=plan.mode,
-        config=orjson.dumps(config).decode(),
-        dag=orjson.dumps(plan.dag(str(job_id))).decode(),
-        env_options=orjson.dumps(plan.env_options).decode(),
-        start_with_savepoint=params.start_with_savepoint,
-        restore_checkpoint_id=params.restore_checkpoint_id,
-        tag_filter=orjson.dumps(tag_filter).decode() if tag_filter else None,
+        mode=prepared.plan.mode,
+        config=prepared.config_json,
+        dag=prepared.masker.text(_json_text(dag, "job config")),
+        env_options=prepared.env_options_json,
+        start_with_savepoint=prepared.params.start_with_savepoint,
+        restore_checkpoint_id=prepared.params.restore_checkpoint_id,
+        tag_filter=prepared.tag_filter,
         create_ms=now_ms(),
     )
 
 
-def _resubmit(session, job: Job, plan, config: dict, name: str, params: SubmitParams) -> Submitted:  # noqa: ANN001
+def _resubmit(session, job: Job, prepared: Prepared) -> Submitted:  # noqa: ANN001
     """A job id that is already stored: a retry of a live job, or a restart from its state."""
+    params = prepared.params
     if job.status not in FINAL_STATUSES:
+        if params.start_with_savepoint and (
+            job.status == JobStatus.DOING_SAVEPOINT.value or job.stop_request == stops.SAVEPOINT
+        ):
+            raise Conflict(
+                f"The job {job.id} is still saving its savepoint: submit the restore again once "
+                f"it is SAVEPOINT_DONE."
+            )
         return Submitted(job.id, job.name)
     if not params.start_with_savepoint:
         raise Conflict(
             f"The job id {job.id} has already been submitted and is not starting with a savepoint."
         )
     counts.bump(session, job.status, -1)  # it leaves its final status
-    fresh = _new_job(job.id, plan, config, name, params)
+    fresh = _new_job(job.id, prepared)
     for column in (
         "name",
         "status",
@@ -187,7 +290,7 @@ def _resubmit(session, job: Job, plan, config: dict, name: str, params: SubmitPa
         "info",
     ):
         setattr(job, column, None)
-    return Submitted(job.id, name)
+    return Submitted(job.id, prepared.name)
 
 
 _JOB_COLUMNS = (

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.models import FINAL_STATUSES, Checkpoint, Job, JobStatus, Lease, Worker
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import counts, transitions
 from app.services.cluster import WORKER_LIVE_MS
@@ -22,12 +23,14 @@ SWEEP_BATCH = 1000
 
 def take_lease(db: Database, name: str, holder: str, seconds: float) -> bool:
     """Hold lease `name` for `seconds` unless someone else holds an unexpired one."""
-    now = now_ms()
-    expires = now + int(seconds * 1000)
+    expires = db_now_ms() + int(seconds * 1000)
     with db.write() as session:
         updated = session.execute(
             sa.update(Lease)
-            .where(Lease.name == name, sa.or_(Lease.expires_ms < now, Lease.holder == holder))
+            .where(
+                Lease.name == name,
+                sa.or_(Lease.expires_ms < db_now_ms(), Lease.holder == holder),
+            )
             .values(holder=holder, expires_ms=expires)
         )
         if updated.rowcount == 1:
@@ -36,17 +39,21 @@ def take_lease(db: Database, name: str, holder: str, seconds: float) -> bool:
         with db.write() as session:
             if session.get(Lease, name) is not None:
                 return False
-            session.add(Lease(name=name, holder=holder, expires_ms=expires))
+            session.execute(sa.insert(Lease).values(name=name, holder=holder, expires_ms=expires))
     except IntegrityError:
         return False
     return True
 
 
 def reap_orphans(db: Database, live_ms: int = WORKER_LIVE_MS) -> list[int]:
-    """Jobs whose owner stopped heart-beating go back to PENDING (to resume from their last
-    checkpoint on whichever worker claims them); those that were being cancelled end CANCELED."""
-    now = now_ms()
-    live = sa.select(Worker.id).where(Worker.heartbeat_ms >= now - live_ms)
+    """Jobs nobody heart-beats any more go back to PENDING (to resume from their last checkpoint
+    on whichever worker claims them); those that were being cancelled end CANCELED.
+
+    A job is orphaned when its own heartbeat is stale, whether its owner died or is alive but
+    lost track of it (a slot that failed to record the job's end): the owner stamps every job
+    it holds from its heartbeat thread. Times are the database's clock.
+    """
+    stale_before = db_now_ms() - live_ms
     adopted: list[int] = []
     with db.write() as session:
         orphans = (
@@ -55,8 +62,7 @@ def reap_orphans(db: Database, live_ms: int = WORKER_LIVE_MS) -> list[int]:
                 .where(
                     Job.owner.is_not(None),
                     Job.status.not_in(FINAL_STATUSES),
-                    Job.owner.not_in(live),
-                    sa.or_(Job.heartbeat_ms.is_(None), Job.heartbeat_ms < now - live_ms),
+                    sa.or_(Job.heartbeat_ms.is_(None), Job.heartbeat_ms < stale_before),
                 )
                 .with_for_update(skip_locked=True)
             )
@@ -71,7 +77,9 @@ def reap_orphans(db: Database, live_ms: int = WORKER_LIVE_MS) -> list[int]:
                 # a savepoint request survives: the next runner restores, then takes it
                 job.status = JobStatus.PENDING.value
                 job.owner = None
-        session.execute(sa.delete(Worker).where(Worker.heartbeat_ms < now - DEAD_WORKER_ROWS_MS))
+        session.execute(
+            sa.delete(Worker).where(Worker.heartbeat_ms < db_now_ms() - DEAD_WORKER_ROWS_MS)
+        )
     return adopted
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 from dataclasses import dataclass
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from app.models import Job, JobStatus, Worker
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import transitions
 from app.timefmt import now_ms
@@ -28,18 +29,61 @@ class ClaimedJob:
     restore_checkpoint_id: int | None = None
 
 
-CLAIM_CANDIDATES = 256
-MAX_TAGGED_SCAN = 8192
+MAX_SUBSET_TAGS = 8  # up to 255 tag-filter heads per claim; nodes with more tags scan instead
+_SQLITE_TAGS_MATCH = (
+    "NOT EXISTS (SELECT 1 FROM json_each(jobs.tag_filter) AS wanted WHERE NOT EXISTS ("
+    "SELECT 1 FROM json_each(:node_tags) AS held"
+    " WHERE held.key = wanted.key AND held.value = CAST(wanted.value AS TEXT)))"
+)
+_POSTGRES_TAGS_MATCH = "CAST(jobs.tag_filter AS jsonb) <@ CAST(:node_tags AS jsonb)"
 
 
-def tags_match(tag_filter: str | None, node_tags: dict[str, str]) -> bool:
-    """A job's env tag_filter matches a node carrying every one of its tags."""
-    if not tag_filter:
-        return True
-    wanted = orjson.loads(tag_filter)
-    if not isinstance(wanted, dict):
-        return True
-    return all(node_tags.get(str(k)) == str(v) for k, v in wanted.items())
+def canonical_tags(tags: dict[str, str]) -> str:
+    """The one text form of a tag set (sorted keys, no spaces): how tag_filter is stored."""
+    return orjson.dumps(tags, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _subsets(node_tags: dict[str, str]) -> list[str]:
+    """Every non-empty subset of the node's tags, in canonical form: the tag filters it matches."""
+    items = sorted(node_tags.items())
+    return [
+        canonical_tags(dict(combo))
+        for size in range(1, len(items) + 1)
+        for combo in itertools.combinations(items, size)
+    ]
+
+
+def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
+    """SQL for the id of the oldest PENDING job this node may run, and its parameters.
+
+    One index seek per queue: the untagged jobs, and the jobs of each tag filter the node
+    matches (ix_jobs_status_tag_filter_create_ms), so however many jobs wait for other nodes'
+    tags, a claim costs the same. A node with more than MAX_SUBSET_TAGS tags tests each
+    tagged job's filter in SQL instead (JSON containment), still in one statement.
+    """
+    head = (
+        "SELECT id FROM (SELECT id FROM jobs WHERE status = 'PENDING' AND {where}"
+        " ORDER BY create_ms, id LIMIT 1) AS head{n}"
+    )
+    params: dict = {}
+    heads = [head.format(where="tag_filter IS NULL", n=0)]
+    if len(node_tags) <= MAX_SUBSET_TAGS:
+        for n, tags in enumerate(_subsets(node_tags), start=1):
+            params[f"t{n}"] = tags
+            heads.append(head.format(where=f"tag_filter = :t{n}", n=n))
+    else:
+        params["node_tags"] = orjson.dumps(node_tags).decode()
+        match = _SQLITE_TAGS_MATCH if db.is_sqlite else _POSTGRES_TAGS_MATCH
+        heads.append(head.format(where=f"tag_filter IS NOT NULL AND {match}", n=1))
+    lock = "" if db.is_sqlite else " FOR UPDATE SKIP LOCKED"
+    sql = (
+        # the outer query looks the few heads up by primary key (no status test here, or a
+        # planner may walk the status index past every unmatched job); the UPDATE re-checks it
+        "SELECT id FROM jobs WHERE id IN ("
+        + " UNION ALL ".join(heads)
+        + f") ORDER BY create_ms, id LIMIT 1{lock}"
+    )
+    return sql, params
 
 
 def claim_next(
@@ -47,32 +91,28 @@ def claim_next(
 ) -> ClaimedJob | None:
     """Atomically move the oldest PENDING job this node may run to RUNNING under this worker.
 
-    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent claimers
+    PostgreSQL: the candidate is locked with FOR UPDATE SKIP LOCKED, so concurrent claimers
     each get different jobs. SQLite has no row locks (SQLAlchemy drops FOR UPDATE there); the
     write transaction starts with BEGIN IMMEDIATE, so claims are serialized. The final update is
-    guarded by `status = 'PENDING'` either way. Jobs whose tag_filter this node does not match
-    stay PENDING for another node, and never hold up the others.
+    guarded by `status = 'PENDING'` either way. Tags are matched in SQL (`_candidate_sql`):
+    jobs whose tag_filter this node does not match stay PENDING for another node and never
+    hold up the others, however many of them are queued.
     """
     now = now_ms()
-    pending = (
-        sa.select(Job.id, Job.tag_filter, Job.create_ms)
-        .where(Job.status == JobStatus.PENDING.value)
-        .order_by(Job.create_ms, Job.id)
-        .with_for_update(skip_locked=True)
-    )
+    sql, params = _candidate_sql(db, {str(k): str(v) for k, v in (node_tags or {}).items()})
     with db.write() as session:
-        # the oldest job any node may run, and the oldest tagged ones: tagged jobs that no live
-        # node matches never hold up the rest of the queue
-        rows = session.execute(pending.where(Job.tag_filter.is_(None)).limit(1)).all()
-        rows += _matching_tagged(session, pending, node_tags or {})
-        rows.sort(key=lambda r: (r.create_ms, r.id))
-        chosen = rows[0].id if rows else None
+        chosen = session.execute(sa.text(sql), params).scalar()
         if chosen is None:
             return None
         row = session.execute(
             sa.update(Job)
             .where(Job.id == chosen, Job.status == JobStatus.PENDING.value)
-            .values(status=JobStatus.RUNNING.value, owner=worker_id, start_ms=now, heartbeat_ms=now)
+            .values(
+                status=JobStatus.RUNNING.value,
+                owner=worker_id,
+                start_ms=now,
+                heartbeat_ms=db_now_ms(),
+            )
             .returning(
                 Job.id,
                 Job.name,
@@ -95,28 +135,10 @@ def claim_next(
     )
 
 
-def _matching_tagged(session: Session, pending: sa.Select, node_tags: dict[str, str]) -> list:
-    """The oldest PENDING job with a tag_filter this node matches (a list of 0 or 1 rows),
-    paging through tagged jobs by (create_ms, id), at most MAX_TAGGED_SCAN of them."""
-    tagged = pending.where(Job.tag_filter.is_not(None)).limit(CLAIM_CANDIDATES)
-    after: tuple[int, int] | None = None
-    for _ in range(MAX_TAGGED_SCAN // CLAIM_CANDIDATES):
-        query = tagged if after is None else tagged.where(sa.tuple_(Job.create_ms, Job.id) > after)
-        page = session.execute(query).all()
-        for row in page:
-            if tags_match(row.tag_filter, node_tags):
-                return [row]
-        if len(page) < CLAIM_CANDIDATES:
-            break
-        after = (page[-1].create_ms, page[-1].id)
-    return []
-
-
 def flush_metrics(db: Database, worker_id: str, metrics: dict[int, str]) -> None:
     """Store the live metrics of this worker's running jobs and heart-beat them."""
     if not metrics:
         return
-    now = now_ms()
     with db.write() as session:
         # a Core executemany: an ORM update with a list of parameters means "bulk update by
         # primary key" to SQLAlchemy, which this WHERE (owner too) is not
@@ -124,7 +146,7 @@ def flush_metrics(db: Database, worker_id: str, metrics: dict[int, str]) -> None
         session.execute(
             sa.update(jobs)
             .where(jobs.c.id == sa.bindparam("job_id"), jobs.c.owner == worker_id)
-            .values(metrics=sa.bindparam("metrics_json"), heartbeat_ms=now),
+            .values(metrics=sa.bindparam("metrics_json"), heartbeat_ms=db_now_ms()),
             [{"job_id": job_id, "metrics_json": text} for job_id, text in metrics.items()],
         )
 
@@ -170,26 +192,37 @@ def new_worker_id(node_id: str) -> str:
 
 def register_worker(db: Database, worker_id: str, node_id: str, slots: int) -> None:
     """Announce this worker process (its slots count towards the cluster's)."""
-    now = now_ms()
     with db.write() as session:
-        session.merge(
-            Worker(
+        session.execute(
+            sa.insert(Worker).values(
                 id=worker_id,
                 node_id=node_id,
                 pid=os.getpid(),
                 slots=slots,
-                started_ms=now,
-                heartbeat_ms=now,
+                started_ms=now_ms(),
+                heartbeat_ms=db_now_ms(),
             )
         )
 
 
-def heartbeat_worker(db: Database, worker_id: str) -> None:
-    """Tell the cluster this worker is alive."""
+def heartbeat(db: Database, worker_id: str, job_ids: list[int] | None = None) -> None:
+    """Tell the cluster this worker, and each job it holds, is alive (the database's clock)."""
     with db.write() as session:
         session.execute(
-            sa.update(Worker).where(Worker.id == worker_id).values(heartbeat_ms=now_ms())
+            sa.update(Worker).where(Worker.id == worker_id).values(heartbeat_ms=db_now_ms())
         )
+        if job_ids:
+            session.execute(
+                sa.update(Job)
+                .where(Job.id.in_(job_ids), Job.owner == worker_id)
+                .values(heartbeat_ms=db_now_ms())
+                .execution_options(synchronize_session=False)
+            )
+
+
+def heartbeat_worker(db: Database, worker_id: str) -> None:
+    """Tell the cluster this worker is alive."""
+    heartbeat(db, worker_id)
 
 
 def deregister_worker(db: Database, worker_id: str) -> None:

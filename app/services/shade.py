@@ -116,6 +116,15 @@ def decrypt_config(config: dict) -> dict:
     return _transform(config, decode, keys)
 
 
+def decoder_of(config: dict) -> Callable[[str], str] | None:
+    """The config's shade decoder (None for the default shade, or an unknown one)."""
+    try:
+        shade, _keys = _shade_of(config)
+    except BadRequest:
+        return None
+    return None if shade.identifier == "default" else shade.decrypt
+
+
 def sensitive_keys(config: dict) -> tuple[str, ...]:
     """The option names whose values must never be shown (for masking messages and logs)."""
     return _shade_of(config)[1]
@@ -137,7 +146,7 @@ def secret_values(config: dict) -> set[str]:
 
 
 def mask_secrets(text: str, config: dict) -> str:
-    """`text` with every secret of `config` replaced by ******."""
-    for secret in sorted(secret_values(config), key=len, reverse=True):
-        text = text.replace(secret, "******")
-    return text
+    """`text` with every secret of `config` (plain, encoded or decoded, at any depth) masked."""
+    from app.services.secrets import masker_for
+
+    return masker_for(config).text(text)

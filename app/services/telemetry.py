@@ -20,11 +20,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
+from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import monitoring
 from app.services.cluster import WORKER_LIVE_MS
 from app.services.counts import job_counts
-from app.timefmt import now_ms
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -41,9 +41,25 @@ LATENCY = Histogram(
 )
 
 
+# Label values come from a fixed set, whatever the client sends: an invented method or status
+# must not create a new series (each one costs memory and a line of every scrape, forever).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The method, or "other" for anything outside the standard set."""
+    return method if method in KNOWN_METHODS else "other"
+
+
+def status_label(status: int) -> str:
+    """The status code, or "other" for codes outside the standard range."""
+    return str(status) if 100 <= status <= 599 else "other"
+
+
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
-    """Count one answered request and its latency."""
-    REQUESTS.labels(method, endpoint, str(status)).inc()
+    """Count one answered request and its latency; `endpoint` is a route rule (bounded)."""
+    method = method_label(method)
+    REQUESTS.labels(method, endpoint, status_label(status)).inc()
     LATENCY.labels(method, endpoint).observe(seconds)
 
 
@@ -77,7 +93,7 @@ class ClusterCollector(Collector):
             "Rows written by a running job's sinks",
             labels=["job_id", "job_name"],
         )
-        live_since = now_ms() - WORKER_LIVE_MS
+        live_since = db_now_ms() - WORKER_LIVE_MS
         with self.db.read() as conn:
             jobs = conn.execute(
                 sa.select(Job.id, Job.name, Job.metrics).where(Job.status.in_(RUNNING_STATUSES))

@@ -13,6 +13,7 @@ def finish(
     session: Session, job: Job, status: str, error_msg: str | None, metrics: str | None
 ) -> None:
     """Move `job` (loaded in `session`) to final `status`, in the caller's transaction."""
+    error_msg = storable_text(error_msg)
     finished = now_ms()
     job.info = render.finished_job(
         job, status=status, finish_ms=finished, error_msg=error_msg, metrics=metrics
@@ -25,3 +26,11 @@ def finish(
     job.owner = None
     job.heartbeat_ms = finished
     job.restore_checkpoint_id = None
+
+
+def storable_text(text: str | None) -> str | None:
+    """`text` as every database stores it: no NUL (PostgreSQL refuses it in text), valid UTF-8
+    (a lone surrogate from user data would fail the write, and the job could never end)."""
+    if text is None:
+        return None
+    return text.replace("\x00", "\\x00").encode("utf-8", "replace").decode("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -13,14 +14,16 @@ import orjson
 from app import engine
 from app.config import Settings
 from app.models.db import Database
-from app.services import checkpoints, cluster, monitoring, recovery, runs, shade, stops
-from app.worker.joblog import JobLog
+from app.services import checkpoints, cluster, monitoring, recovery, runs, secrets, shade, stops
+from app.worker.joblog import JobLog, JobLogError, one_line
 
 log = logging.getLogger(__name__)
 
 CONTROL_POLL_SECONDS = 0.2
 METRICS_FLUSH_SECONDS = 1.0
-HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_SECONDS = cluster.HEARTBEAT_MS / 1000
+REAP_SECONDS = 5.0
+RECORD_ATTEMPTS = 10
 SWEEP_SECONDS = 60.0
 TAGS_REFRESH_SECONDS = 1.0
 
@@ -31,7 +34,8 @@ class Executor:
     Only the dispatcher polls the database (every `poll_interval_ms` when idle), so an idle
     process costs one query per interval whatever its slot count. Submissions to this process
     call `wake()` and are claimed at once; jobs stored by other processes or nodes are found by
-    the poll. A housekeeping thread flushes metrics every second and heart-beats.
+    the poll. A heartbeat thread stamps this worker and its jobs with the database's clock; a
+    housekeeping thread flushes metrics every second and does the chores.
     """
 
     def __init__(self, db: Database, settings: Settings, node_id: str) -> None:
@@ -50,6 +54,10 @@ class Executor:
         self._tags: dict[str, str] = {}
         self._tags_read_at = 0.0
         self._stop_kinds: dict[int, str] = {}  # job id -> stop_request, refreshed by housekeeping
+        # jobs claimed and not yet recorded as ended: the heartbeat thread stamps them
+        self._held: set[int] = set()
+        self._held_lock = threading.Lock()
+        self.record_attempts = RECORD_ATTEMPTS
 
     def start(self) -> None:
         """Register this worker and start the dispatcher, slot and housekeeping threads."""
@@ -58,6 +66,7 @@ class Executor:
         for i in range(self.settings.slots):
             self._spawn(self._slot_loop, f"job-slot-{i}")
         self._spawn(self._dispatch_loop, "job-dispatcher")
+        self._spawn(self._heartbeat_loop, "job-heartbeat")
         self._spawn(self._housekeeping_loop, "job-housekeeping")
 
     def _spawn(self, target, name: str) -> None:  # noqa: ANN001
@@ -118,14 +127,32 @@ class Executor:
                 if self._wake.wait(self._poll):
                     self._wake.clear()
                 continue
+            with self._held_lock:
+                self._held.add(job.id)
             self._claimed.put(job)
 
     def _slot_loop(self) -> None:
+        """Run claimed jobs until told to stop. Nothing a job does can end this loop: whatever
+        escapes `_run` fails the job (or leaves it to be adopted) and the slot goes on."""
         while (job := self._claimed.get()) is not None:
             try:
                 self._run(job)
+            except BaseException as exc:  # noqa: BLE001 - the slot must outlive any job
+                log.exception("job %s ended abnormally", job.id)
+                self._record_failure(job, f"{type(exc).__name__}: {exc}")
             finally:
+                with self._held_lock:
+                    self._held.discard(job.id)
                 self._free_slots.release()
+
+    def _record_failure(self, job: runs.ClaimedJob, message: str) -> None:
+        """Best effort: end `job` FAILED with `message` (masked); if even that cannot be stored,
+        the job stops being heart-beaten and another worker adopts it."""
+        try:
+            masked = secrets.masker_for(orjson.loads(job.config)).text(message)
+        except Exception:  # noqa: BLE001 - an unreadable config: show no detail at all
+            masked = "the job failed and its error could not be shown safely"
+        self._record(runs.finish_job, job.id, self.worker_id, "FAILED", masked, None)
 
     def _control(self, job_id: int) -> str | None:
         """What the runner of `job_id` is told to do now (polled between batches)."""
@@ -134,13 +161,17 @@ class Executor:
         return stops.RUNNER_CONTROL.get(self._stop_kinds.get(job_id, ""))
 
     def _run(self, job: runs.ClaimedJob) -> None:
-        job_log = JobLog(self.settings.log_dir, job.id)
-        job_log.write(f"Init JobMaster for Job {job.name} ({job.id})")
+        name = one_line(job.name)
+        masker = secrets.Masker()
+        job_log: JobLog | None = None
         runner: engine.JobRunner | None = None
-        runnable: dict = {}
         outcome, error = "FAILED", None
         try:
-            runnable = shade.decrypt_config(orjson.loads(job.config))
+            stored = orjson.loads(job.config)
+            masker = secrets.masker_for(stored)
+            job_log = JobLog(self.settings.log_dir, job.id, mask=masker.text if masker else None)
+            job_log.write(f"Init JobMaster for Job {name} ({job.id})")
+            runnable = shade.decrypt_config(stored)
             plan = engine.build_plan(runnable, self.settings.limits)
             state = checkpoints.load(self.db, job.id, job.restore_checkpoint_id)
             if state is None and job.restore_checkpoint_id is not None:
@@ -160,45 +191,58 @@ class Executor:
             )
             with self._running_lock:
                 self._running[job.id] = runner
-            job_log.write(f"Job {job.name} ({job.id}) turned from state PENDING to RUNNING.")
+            job_log.write(f"Job {name} ({job.id}) turned from state PENDING to RUNNING.")
             outcome = runner.run()
         except engine.JobError as exc:
             error = str(exc)
         except engine.ConfigError as exc:
             error = exc.message
+        except JobLogError as exc:
+            error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a bug in a plugin must not kill the slot
             error = f"{type(exc).__name__}: {exc}"
-            job_log.write(shade.mask_secrets(traceback.format_exc(), runnable), level="ERROR")
+            _quietly(job_log, masker.text(traceback.format_exc()), "ERROR")
         finally:
             with self._running_lock:
                 self._running.pop(job.id, None)
                 self._stop_kinds.pop(job.id, None)
         if error:
-            error = shade.mask_secrets(error, runnable)
-            job_log.write(f"Job {job.name} ({job.id}) failed: {error}", level="ERROR")
-        metrics = orjson.dumps(runner.metrics.to_rest()).decode() if runner is not None else None
+            error = masker.text(error)
+            _quietly(job_log, f"Job {name} ({job.id}) failed: {error}", "ERROR")
+        metrics = None
+        if runner is not None:
+            try:
+                metrics = orjson.dumps(runner.metrics.to_rest()).decode()
+            except Exception:  # noqa: BLE001 - the outcome matters more than its figures
+                log.exception("rendering the metrics of job %s failed", job.id)
         if outcome == "RELEASED":
-            job_log.write(
-                f"Job {job.name} ({job.id}) checkpointed and released by a stopping worker"
+            _quietly(
+                job_log, f"Job {name} ({job.id}) checkpointed and released by a stopping worker"
             )
-            job_log.close()
+            _quietly_close(job_log)
             self._record(runs.release_job, job.id, self.worker_id, metrics)
             return
-        job_log.write(f"Job {job.name} ({job.id}) end with state {outcome}")
-        job_log.close()
+        _quietly(job_log, f"Job {name} ({job.id}) end with state {outcome}")
+        log_error = _quietly_close(job_log)
+        if log_error is not None and outcome != "FAILED":
+            # the job's own work is done, but what it logged is lost: say so, do not hide it
+            outcome, error = "FAILED", masker.text(str(log_error))
         self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics)
 
-    def _record(self, write, job_id: int, *args) -> None:  # noqa: ANN001, ANN002
-        """Write a job's outcome, retrying: losing a final status is worse than waiting."""
-        for attempt in range(10):
+    def _record(self, write, job_id: int, *args) -> bool:  # noqa: ANN001, ANN002
+        """Write a job's outcome, retrying: losing a final status is worse than waiting. After
+        the last attempt the job is left to be adopted (its heartbeat stops with this call)."""
+        for attempt in range(self.record_attempts):
             try:
                 write(self.db, job_id, *args)
-                return
+                return True
             except Exception:  # noqa: BLE001 - the database may be briefly unavailable
                 log.exception(
                     "recording the end of job %s failed (attempt %d)", job_id, attempt + 1
                 )
-                time.sleep(min(2**attempt * 0.1, 5.0))
+                if self._stopping.wait(min(2**attempt * 0.1, 2.0)):
+                    break
+        return False
 
     def _publish_node_info(self) -> None:
         """Measure this node and publish the figures for /system-monitoring-information."""
@@ -207,10 +251,21 @@ class Executor:
         except Exception:  # noqa: BLE001 - monitoring must never stop the executor
             log.warning("publishing node figures failed", exc_info=True)
 
+    def _heartbeat_loop(self) -> None:
+        """Stamp this worker and every job it holds with the database's clock, every
+        HEARTBEAT_MS, from a thread that does nothing else: no chore can delay it."""
+        while not self._stopping.wait(HEARTBEAT_SECONDS):
+            with self._held_lock:
+                held = sorted(self._held)
+            try:
+                runs.heartbeat(self.db, self.worker_id, held)
+            except Exception:  # noqa: BLE001 - try again at the next beat
+                log.exception("heartbeat failed")
+
     def _housekeeping_loop(self) -> None:
-        """Stop requests every tick; metrics every second; heartbeat, node figures and orphan
-        adoption every few seconds; history expiry every minute (one process at a time)."""
-        last = {"metrics": 0.0, "heartbeat": time.monotonic(), "sweep": 0.0}
+        """Stop requests every tick; metrics every second; node figures and orphan adoption
+        every few seconds; history expiry every minute (one process at a time)."""
+        last = {"metrics": 0.0, "reap": time.monotonic(), "sweep": 0.0}
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
@@ -224,9 +279,8 @@ class Executor:
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
                     runs.flush_metrics(self.db, self.worker_id, metrics)
-                if now - last["heartbeat"] >= HEARTBEAT_SECONDS:
-                    last["heartbeat"] = now
-                    runs.heartbeat_worker(self.db, self.worker_id)
+                if now - last["reap"] >= REAP_SECONDS:
+                    last["reap"] = now
                     self._publish_node_info()
                     if recovery.reap_orphans(self.db):
                         self.wake()
@@ -259,3 +313,23 @@ class _CheckpointStore:
         """Store it (raises if another worker has taken the job over)."""
         checkpoints.save(self.db, self.job_id, self.worker_id, checkpoint_id, kind, state)
         self.job_log.write(f"{kind} {checkpoint_id} of job {self.job_id} stored")
+
+
+def _quietly(job_log: JobLog | None, message: str, level: str = "INFO") -> None:
+    """Log a line about the job's end; a log that cannot be written must not stop the end
+    from being recorded."""
+    if job_log is None:
+        return
+    with contextlib.suppress(JobLogError):
+        job_log.write(message, level=level)
+
+
+def _quietly_close(job_log: JobLog | None) -> JobLogError | None:
+    """Close the job log; the error, if its last lines could not be written."""
+    if job_log is None:
+        return None
+    try:
+        job_log.close()
+    except JobLogError as exc:
+        return exc
+    return job_log.error

@@ -1,10 +1,30 @@
-"""The per-job log file `job-<id>.log` under log-dir; the Console sink's rows land here too."""
+"""The per-job log file `job-<id>.log` under log-dir; the Console sink's rows land here too.
+
+Every line starts with a timestamp and a level; whatever a message holds (a job name, a row
+value, a traceback) cannot start a line of its own: continuation lines are indented, so nobody
+can forge a log entry. Secrets are masked before anything is written.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {0x7F: "\\x7f"}
+_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\x85"})
+_LINE_BREAKS = {ord("\r"): "\n", 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"}
+
+
+class JobLogError(OSError):
+    """The job log cannot be written (full disk, a log dir that is not a directory, ...)."""
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters and line breaks escaped (for names inside a log line)."""
+    return text.translate(_CONTROL)
 
 
 def job_log_path(log_dir: str | Path, job_id: int) -> Path:
@@ -12,31 +32,65 @@ def job_log_path(log_dir: str | Path, job_id: int) -> Path:
     return Path(log_dir) / f"job-{job_id}.log"
 
 
-class JobLog:
-    """Appends timestamped lines; buffered, flushed at least once a second and at close."""
+def _reason(exc: OSError) -> str:
+    # strerror, not str(exc): the latter names the server's own paths
+    return exc.strerror or type(exc).__name__
 
-    def __init__(self, log_dir: str | Path, job_id: int) -> None:
+
+class JobLog:
+    """Appends timestamped lines; buffered, flushed at least once a second and at close.
+
+    An OSError (at open, write, flush or close) is raised as JobLogError and remembered in
+    `error`; the executor ends the job FAILED with its message.
+    """
+
+    def __init__(
+        self, log_dir: str | Path, job_id: int, mask: Callable[[str], str] | None = None
+    ) -> None:
         path = job_log_path(log_dir, job_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8", buffering=1 << 16)
+        self.name = path.name
+        self.error: JobLogError | None = None
+        self._mask = mask
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8", errors="replace", buffering=1 << 16)
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def _fail(self, exc: OSError) -> JobLogError:
+        if self.error is None:
+            self.error = JobLogError(f"Cannot write the job log {self.name}: {_reason(exc)}")
+        return self.error
 
     def write(self, message: str, level: str = "INFO") -> None:
-        """Append one line (or several, if the message has newlines)."""
+        """Append one entry; a multi-line message continues on indented lines."""
+        if self._mask is not None:
+            message = self._mask(message)
+        message = message.translate(_LINE_BREAKS).rstrip("\n").replace("\n", "\n    ")
         now = time.time()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
         line = f"{stamp},{int(now * 1000) % 1000:03d} {level:<5} - {message}\n"
         with self._lock:
+            if self.error is not None:
+                raise self.error
             if self._file.closed:
                 return
-            self._file.write(line)
-            if now - self._last_flush >= 1.0:
-                self._file.flush()
-                self._last_flush = now
+            try:
+                self._file.write(line)
+                if now - self._last_flush >= 1.0:
+                    self._file.flush()
+                    self._last_flush = now
+            except OSError as exc:
+                raise self._fail(exc) from exc
 
     def close(self) -> None:
         """Flush and close; later writes are dropped."""
         with self._lock:
-            if not self._file.closed:
+            if self._file.closed:
+                return
+            try:
                 self._file.close()
+            except OSError as exc:
+                raise self._fail(exc) from exc

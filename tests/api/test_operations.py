@@ -226,3 +226,20 @@ def test_v1_paths_and_context_path(settings) -> None:  # noqa: ANN001
         )
     finally:
         _close(application)
+
+
+def test_invented_methods_and_paths_do_not_create_metric_series(settings) -> None:  # noqa: ANN001
+    application = _app(settings, telemetry_enabled=True)
+    try:
+        client = application.test_client()
+        for method in ("FOO", "BAR", "PROPFIND", "X" * 200):
+            assert client.open("/overview", method=method).status_code == 405
+        for path in ("/no/such/a", "/no/such/b", "/job-info/1", "/job-info/2"):
+            client.get(path)
+        text = client.get("/metrics").data.decode()
+        for invented in ("FOO", "BAR", "PROPFIND", "XXXX", "/no/such", "/job-info/1"):
+            assert invented not in text
+        assert 'endpoint="unmatched",method="other",status="405"' in text
+        assert 'endpoint="unmatched",method="GET",status="404"' in text
+    finally:
+        _close(application)

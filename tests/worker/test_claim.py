@@ -80,11 +80,79 @@ def test_unmatched_tagged_jobs_do_not_hold_up_the_queue(database_url: str) -> No
     truncate_all(database_url)
     db = Database(database_url)
     try:
-        _store_pending(db, 300, tag_filter='{"zone": "nowhere"}')  # older, and nobody matches
+        _store_pending(db, 300, tag_filter='{"zone":"nowhere"}')  # older, and nobody matches
         (untagged,) = _store_pending(db, 1, first=5000)
-        _store_pending(db, 1, tag_filter='{"zone": "a"}', first=6000)
+        _store_pending(db, 1, tag_filter='{"zone":"a"}', first=6000)
         assert runs.claim_next(db, "w", {"zone": "b"}).id == untagged
         assert runs.claim_next(db, "w", {"zone": "b"}) is None
         assert runs.claim_next(db, "w", {"zone": "a"}).id == 6000
     finally:
         db.dispose()
+
+
+def test_a_matching_tagged_job_is_claimed_behind_any_number_of_unmatched_ones(
+    database_url: str,
+) -> None:
+    """Tags are matched in SQL: 10,000 older jobs for another zone never starve this one."""
+    truncate_all(database_url)
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(
+                Job.__table__.insert(),
+                [
+                    dict(
+                        id=1 + i,
+                        tag_filter='{"zone":"nowhere"}',
+                        name="unmatched",
+                        status="PENDING",
+                        mode="BATCH",
+                        config="{}",
+                        dag="{}",
+                        env_options="{}",
+                        start_with_savepoint=False,
+                        create_ms=1_600_000_000_000 + i,
+                    )
+                    for i in range(10_000)
+                ],
+            )
+        _store_pending(
+            db, 1, tag_filter=runs.canonical_tags({"zone": "a", "rack": "7"}), first=50_000
+        )
+        assert runs.claim_next(db, "w", {"zone": "b"}) is None
+        assert runs.claim_next(db, "w", {"zone": "a"}) is None  # rack missing
+        assert runs.claim_next(db, "w", {"zone": "a", "rack": "7", "x": "y"}).id == 50_000
+    finally:
+        db.dispose()
+
+
+def test_tag_values_with_quotes_and_unicode_match_exactly(db: Database) -> None:
+    _store_pending(db, 1, tag_filter=runs.canonical_tags({'k"ey': 'vé "x"'}), first=7000)
+    assert runs.claim_next(db, "w", {'k"ey': "vé"}) is None
+    assert runs.claim_next(db, "w", {'k"ey': 'vé "x"'}).id == 7000
+
+
+def test_a_node_with_many_tags_matches_by_containment(db: Database) -> None:
+    many = {f"tag{i}": str(i) for i in range(runs.MAX_SUBSET_TAGS + 3)}
+    _store_pending(db, 1, tag_filter=runs.canonical_tags({"tag3": "3", "tag9": "9"}), first=8000)
+    _store_pending(db, 1, tag_filter=runs.canonical_tags({"tag3": "4"}), first=8001)
+    assert runs.claim_next(db, "w", many).id == 8000
+    assert runs.claim_next(db, "w", many) is None
+
+
+def test_submitted_tag_filters_are_stored_canonical(client) -> None:  # noqa: ANN001
+    from tests.helpers import sample_config
+
+    config = sample_config()
+    config["env"]["tag_filter"] = {"zone": "a", "rack": 7}
+    job_id = client.post("/submit-job", json=config).get_json()["jobId"]
+    db = client.application.extensions["seatunnel"].db
+    with db.read() as conn:
+        stored = conn.exec_driver_sql(f"select tag_filter from jobs where id = {job_id}").scalar()
+    assert stored == '{"rack":"7","zone":"a"}'
+    config["env"]["tag_filter"] = {"k": "v" * 2000}
+    response = client.post("/submit-job", json=config)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        "env option 'tag_filter' must be at most 1024 characters."
+    )

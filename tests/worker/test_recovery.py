@@ -28,25 +28,34 @@ def _job(job_id: int, status: str, **extra) -> Job:  # noqa: ANN003
     return Job(**values)
 
 
-def test_jobs_of_dead_workers_are_adopted(db: Database) -> None:
+def test_jobs_nobody_heart_beats_are_adopted(db: Database) -> None:
+    """Dead owner, or a live owner that no longer stamps the job (it lost track of it)."""
     old = now_ms() - 60_000
     with db.write() as session:
         session.add(
             Worker(id="alive", node_id="n:1", pid=1, slots=1, started_ms=old, heartbeat_ms=now_ms())
         )
         session.add(_job(1, "RUNNING", owner="dead", heartbeat_ms=old))
-        session.add(_job(2, "RUNNING", owner="alive", heartbeat_ms=old))
+        session.add(_job(2, "RUNNING", owner="alive", heartbeat_ms=old))  # lost by its owner
+        session.add(_job(6, "RUNNING", owner="alive", heartbeat_ms=now_ms()))
         session.add(_job(3, "CANCELING", owner="dead", heartbeat_ms=old, stop_request="cancel"))
         session.add(
             _job(4, "DOING_SAVEPOINT", owner="dead", heartbeat_ms=old, stop_request="savepoint")
         )
         session.add(_job(5, "RUNNING", owner="dead", heartbeat_ms=now_ms()))  # heart-beat just now
-    assert sorted(recovery.reap_orphans(db)) == [1, 3, 4]
+    assert sorted(recovery.reap_orphans(db)) == [1, 2, 3, 4]
     with db.read() as conn:
         rows = dict(conn.exec_driver_sql("select id, status from jobs").all())
         owners = dict(conn.exec_driver_sql("select id, owner from jobs").all())
-    assert rows == {1: "PENDING", 2: "RUNNING", 3: "CANCELED", 4: "PENDING", 5: "RUNNING"}
-    assert owners[1] is None and owners[2] == "alive"
+    assert rows == {
+        1: "PENDING",
+        2: "PENDING",
+        3: "CANCELED",
+        4: "PENDING",
+        5: "RUNNING",
+        6: "RUNNING",
+    }
+    assert owners[1] is None and owners[2] is None and owners[6] == "alive"
     assert counts.job_counts(db)["CANCELED"] == 1
 
 
