@@ -150,13 +150,18 @@ def _url(rule: str, data: st.DataObject) -> str:
     return _PLACEHOLDER.sub(fill, rule)
 
 
-def _check(response, method: str) -> None:  # noqa: ANN001
+# SeaTunnel's OptionRulesServlet answers its errors with an upper-case status; we keep its shape.
+_UPPER_CASE_STATUS = ("/option-rules",)
+
+
+def _check(response, method: str, rule: str = "") -> None:  # noqa: ANN001
+    expected = {"fail", "FAIL"} if rule.endswith(_UPPER_CASE_STATUS) else {"fail"}
     assert response.status_code < 500, response.data[:500]
     if response.status_code >= 400 and method != "HEAD":
         assert response.mimetype == "application/json", response.data[:200]
         body = response.get_json()
         assert isinstance(body, dict) and list(body) == ["status", "message"], body
-        assert body["status"] == "fail" and isinstance(body["message"], str)
+        assert body["status"] in expected and isinstance(body["message"], str)
 
 
 @pytest.mark.parametrize(("rule", "method"), _routes())
@@ -178,13 +183,16 @@ def test_no_route_answers_5xx_or_leaves_the_envelope(fuzz_app, rule: str, method
                 st.one_of(st.sampled_from(_KEYS), st.text(max_size=8)), _TEXT, max_size=4
             )
         )
+        # a lone surrogate reaches the server as the bytes a careless client would send
+        query = urllib.parse.urlencode(query, encoding="utf-8", errors="surrogatepass")
         kind = data.draw(st.sampled_from(["body", "config", "form"]))
         headers = {}
         if kind == "form":
             upload = data.draw(_BODIES)
             name = data.draw(st.sampled_from(["job.json", "job.conf", "x", ""]))
-            form = {
-                k: v for k, v in data.draw(st.dictionaries(st.sampled_from(_KEYS), _TEXT)).items()
+            form = {  # multipart fields are text: a lone surrogate goes in the file body instead
+                k: v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+                for k, v in data.draw(st.dictionaries(st.sampled_from(_KEYS), _TEXT)).items()
             }
             form["config_file"] = (io.BytesIO(upload), name)
             response = client.open(url, method=method, query_string=query, data=form)
@@ -198,6 +206,6 @@ def test_no_route_answers_5xx_or_leaves_the_envelope(fuzz_app, rule: str, method
             response = client.open(
                 url, method=method, query_string=query, data=body, headers=headers
             )
-        _check(response, method)
+        _check(response, method, rule)
 
     run()
