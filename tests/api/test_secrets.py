@@ -56,7 +56,7 @@ def _configs(secret: Planted, tmp: Path) -> list[tuple[str, dict, str]]:
     )
     plain = sample_config(rows=3)
     plain["source"][0]["password"] = secret("source-plain")
-    plain["source"][0]["properties"] = {"auth": {"secret_key": secret("source-deep")}}
+    plain["source"][0]["auth"] = {"secret_key": secret("source-deep")}  # shaded keys are accepted
     plain["sink"][0]["token"] = [secret("sink-list-a"), secret("sink-list-b")]
     encoded = sample_config(rows=3)
     encoded["env"]["shade.identifier"] = "base64"
@@ -83,7 +83,7 @@ def _configs(secret: Planted, tmp: Path) -> list[tuple[str, dict, str]]:
     wrong_type["source"][0]["row.num"] = {"password": secret("wrong-type")}
     stream = streaming_config()
     stream["env"]["Secret"] = secret("stream-env")
-    stream["source"][0]["api_key"] = secret("stream-source")
+    stream["source"][0]["access_key"] = secret("stream-source")
     return [
         ("env", env_job, "?jobName=env"),
         ("plain", plain, "?jobName=plain"),
