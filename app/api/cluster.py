@@ -24,13 +24,42 @@ def overview() -> Response:
 
 @bp.post("/update-tags", strict_slashes=False)
 def update_tags() -> Response:
-    """Replace the receiving node's tags with the body's object ({} clears them)."""
+    """Replace the receiving node's tags with the body's object ({} clears them).
+    ---
+    post:
+      summary: Replace this node's tags
+      description: >-
+        The body is an object of tag names to values ({} clears them); non-string values are
+        stored as their text. Jobs whose env.tag_filter is a subset of a node's tags may run on
+        it. A NUL character in a name or value is a 400.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: {type: string}
+      responses:
+        "200":
+          description: Tags replaced
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  status: {type: string, example: success}
+                  message: {type: string, example: update node tags done.}
+        "400": {description: Not a JSON object, nested too deeply, or a NUL character}
+    """
     body = json_body()
     if not isinstance(body, dict):
         raise BadRequest("Invalid JSON format in request body.")
     tags = {
         str(k): "" if v is None else v if isinstance(v, str) else _text(v) for k, v in body.items()
     }
+    if any("\x00" in k or "\x00" in v for k, v in tags.items()):
+        # tags are matched in SQL; PostgreSQL's JSON refuses NUL
+        raise BadRequest("Tags must not contain a NUL character.")
     app_state = state()
     cluster.update_tags(app_state.db, app_state.node_id, tags)
     return json_response({"status": "success", "message": "update node tags done."})

@@ -166,7 +166,10 @@ def normalized_tag_filter(tag_filter: object) -> str | None:
     node may run it), so claims match it in SQL against the subsets of a node's tags."""
     if not isinstance(tag_filter, dict) or not tag_filter:
         return None
-    text = runs.canonical_tags({str(k): str(v) for k, v in tag_filter.items()})
+    tags = {str(k): str(v) for k, v in tag_filter.items()}
+    if any("\x00" in k or "\x00" in v for k, v in tags.items()):
+        raise BadRequest("env option 'tag_filter' must not contain a NUL character.")
+    text = runs.canonical_tags(tags)
     if len(text) > MAX_TAG_FILTER:
         raise BadRequest(f"env option 'tag_filter' must be at most {MAX_TAG_FILTER} characters.")
     return text

@@ -63,29 +63,46 @@ def test_a_good_batch_is_stored_whole(client) -> None:  # noqa: ANN001
     assert len(_stored_ids(client)) == 2
 
 
-def test_a_restore_while_the_savepoint_is_being_taken_is_409(client) -> None:  # noqa: ANN001
-    job_id = _post(client, "/submit-job", streaming_config()).get_json()["jobId"]
-    wait_for_status(client, job_id, ("RUNNING",))
-    assert _post(
-        client, "/stop-job", {"jobId": job_id, "isStopWithSavePoint": True}
-    ).status_code == (200)
-    restore = _post(
-        client, f"/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_config()
-    )
-    # the runner sees the request at its next poll (every 200 ms): the job is still saving
-    assert restore.status_code == 409
-    assert restore.get_json() == {
-        "status": "fail",
-        "message": f"The job {job_id} is still saving its savepoint: submit the restore"
-        " again once it is SAVEPOINT_DONE.",
-    }
-    wait_for_status(client, job_id, ("SAVEPOINT_DONE",))
-    # once the savepoint is done, the same restore runs the job again
-    restore = _post(
-        client, f"/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_config()
-    )
-    assert restore.status_code == 200
-    info = wait_for_status(client, job_id, ("RUNNING",))
-    assert info["isStartWithSavePoint"] is True
-    _post(client, "/stop-job", {"jobId": job_id, "force": True})
-    wait_for_status(client, job_id, ("CANCELED",))
+def test_a_restore_while_the_savepoint_is_being_taken_is_409(settings) -> None:  # noqa: ANN001
+    """The job is held in DOING_SAVEPOINT by a worker (claimed through the real service, so no
+    runner races the test); a restore is refused until the savepoint is done, then accepted."""
+    from app import create_app
+    from app.services import runs
+
+    application = create_app(settings.with_overrides(start_executor=False))
+    db = application.extensions["seatunnel"].db
+    client = application.test_client()
+    try:
+        job_id = _post(client, "/submit-job", streaming_config()).get_json()["jobId"]
+        assert runs.claim_next(db, "worker-1").id == int(job_id)
+        stop = _post(client, "/stop-job", {"jobId": job_id, "isStopWithSavePoint": True})
+        assert stop.status_code == 200
+        assert client.get(f"/job-info/{job_id}").get_json()["jobStatus"] == "DOING_SAVEPOINT"
+        query = f"/submit-job?jobId={job_id}&isStartWithSavePoint=true"
+        for path in (query, "/submit-jobs"):
+            body = (
+                streaming_config()
+                if path == query
+                else [
+                    {
+                        **streaming_config(),
+                        "params": {"jobId": job_id, "isStartWithSavePoint": "true"},
+                    }
+                ]
+            )
+            restore = _post(client, path, body)
+            assert restore.status_code == 409
+            assert restore.get_json() == {
+                "status": "fail",
+                "message": f"The job {job_id} is still saving its savepoint: submit the restore"
+                " again once it is SAVEPOINT_DONE.",
+            }
+        # a plain resubmission of the same id stays a safe retry
+        assert _post(client, f"/submit-job?jobId={job_id}", streaming_config()).status_code == 200
+        assert runs.finish_job(db, int(job_id), "worker-1", "SAVEPOINT_DONE", None, None)
+        restore = _post(client, query, streaming_config())
+        assert restore.status_code == 200
+        info = client.get(f"/job-info/{job_id}").get_json()
+        assert info["jobStatus"] == "PENDING" and info["isStartWithSavePoint"] is True
+    finally:
+        db.dispose()

@@ -156,3 +156,21 @@ def test_submitted_tag_filters_are_stored_canonical(client) -> None:  # noqa: AN
     assert response.get_json()["message"] == (
         "env option 'tag_filter' must be at most 1024 characters."
     )
+
+
+def test_tags_with_nul_are_refused(client) -> None:  # noqa: ANN001
+    from tests.helpers import sample_config
+
+    config = sample_config()
+    config["env"]["tag_filter"] = {"zone": "a\u0000"}
+    response = client.post("/submit-job", json=config)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        "env option 'tag_filter' must not contain a NUL character."
+    )
+    response = client.post("/update-tags", json={"zone\u0000": "a"})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "status": "fail",
+        "message": "Tags must not contain a NUL character.",
+    }
