@@ -9,5 +9,6 @@ from app.engine.plugins import (  # noqa: F401
     field_mapper,
     filter,
     local_file,
+    local_file_source,
     replace,
 )

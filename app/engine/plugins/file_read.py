@@ -1,0 +1,377 @@
+"""Run-time only: read one file of a file source into Arrow record batches of the table's schema.
+
+One function per format, all vectorized: text lines are split with pyarrow.compute, csv goes
+through pyarrow.csv, json lines through pyarrow.json, parquet and orc through their readers.
+Every string field is then typed by text_values (SeaTunnel's text parsing); partition columns
+parsed from the path are appended as strings (reference-connectors §2.1-2.2).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from app.engine.arrow_types import arrow_type
+from app.engine.plugins.file_listing import partition_values
+from app.engine.plugins.text_values import ValueParseError, parse_column
+from app.engine.types import Field, Schema, SeaType
+
+BLOCK_BYTES = 8 << 20  # bytes of a text file decoded and split at once
+_LINE_BREAK = r"\r\n|\r|\n"
+_REGEX_META = set(".$|()[]{}^?*+\\")
+
+
+@dataclass
+class ReadSpec:
+    """How to read every file of one source: format, the declared (or file) schema and options."""
+
+    format: str  # text, csv, json, parquet, orc
+    schema: Schema  # data columns, as declared in `schema` or read from the first file
+    declared: bool  # whether `schema` was configured (text/csv split fields only then)
+    delimiter: str = "\x01"
+    skip_header: int = 0
+    compression: str | None = None  # pyarrow codec name for text formats: gzip, ...
+    encoding: str = "utf-8"
+    null_format: str | None = None
+    read_columns: list[str] | None = None
+    partition_keys: list[str] = field(default_factory=list)
+    batch_rows: int = 65536
+
+    def output_schema(self) -> Schema:
+        """The table the source produces: projected data columns, then partition columns."""
+        fields = list(self.schema.fields)
+        if self.read_columns:
+            by_name = {f.name: f for f in fields}
+            fields = [by_name[name] for name in self.read_columns]
+        fields += [Field(key, SeaType("string")) for key in self.partition_keys]
+        return Schema(tuple(fields))
+
+
+def read_batches(spec: ReadSpec, path: str, skip_rows: int = 0) -> Iterator[pa.RecordBatch]:
+    """The rows of file `path` as batches of the output schema, after the first `skip_rows`."""
+    target = pa.schema([pa.field(f.name, arrow_type(f.type)) for f in spec.output_schema().fields])
+    partitions = dict(partition_values(path)) if spec.partition_keys else {}
+    for table in _read_data(spec, path):
+        if skip_rows:
+            if skip_rows >= table.num_rows:
+                skip_rows -= table.num_rows
+                continue
+            table = table.slice(skip_rows)
+            skip_rows = 0
+        if spec.read_columns:
+            table = table.select(spec.read_columns)
+        for key in spec.partition_keys:
+            value = partitions.get(key)
+            table = table.append_column(key, pa.array([value] * table.num_rows, pa.string()))
+        table = _conform(table, target, path)
+        for batch in table.to_batches(max_chunksize=spec.batch_rows):
+            if batch.num_rows:
+                yield batch
+
+
+def _conform(table: pa.Table, target: pa.Schema, path: str) -> pa.Table:
+    if table.schema.equals(target) and str(table.schema) == str(target):
+        return table  # (equals() ignores list item names: parquet's "element" must become "item")
+    try:
+        return table.rename_columns(target.names).cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+        raise ValueParseError(f"file {path} does not match the table schema: {exc}") from None
+
+
+def _read_data(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    """Tables of the data columns (before projection and partitions)."""
+    if spec.format == "parquet":
+        yield from _parquet(spec, path)
+    elif spec.format == "orc":
+        yield from _orc(spec, path)
+    elif spec.format == "json":
+        yield from _json(spec, path)
+    elif spec.format == "csv" and spec.declared:
+        yield from _csv(spec, path)
+    else:
+        yield from _text(spec, path)
+
+
+# -- text --------------------------------------------------------------------------------------
+def _open(spec: ReadSpec, path: str) -> Any:
+    return pa.input_stream(path, compression=spec.compression)
+
+
+def _lines(spec: ReadSpec, path: str) -> Iterator[pa.Array]:
+    """The file's non-empty lines, a block at a time, after skip_header_row_number lines."""
+    decoder = codecs.getincrementaldecoder(spec.encoding)(errors="replace")
+    to_skip = spec.skip_header
+    rest = ""
+    with _open(spec, path) as stream:
+        while True:
+            raw = stream.read(BLOCK_BYTES)
+            final = not raw
+            text = rest + decoder.decode(raw, final=final)
+            if not final:
+                cut = text.rfind("\n")
+                if cut < 0:  # a \r at the very end may be the first half of a \r\n
+                    cut = text.rfind("\r", 0, len(text) - 1)
+                if cut < 0:
+                    rest = text
+                    continue
+                text, rest = text[: cut + 1], text[cut + 1 :]
+            if text:
+                lines = pc.split_pattern_regex(pa.array([text], pa.large_string()), _LINE_BREAK)
+                values = lines.values
+                if text.endswith(("\n", "\r")):
+                    values = values.slice(0, len(values) - 1)  # the empty tail after the break
+                if to_skip:
+                    skipped = min(to_skip, len(values))
+                    values, to_skip = values.slice(skipped), to_skip - skipped
+                values = pc.cast(values, pa.string())
+                values = values.filter(pc.not_equal(values, ""))
+                if len(values):
+                    yield values
+            if final:
+                return
+
+
+def _text(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    if not spec.declared:
+        for lines in _lines(spec, path):
+            yield pa.table({"content": lines})
+        return
+    literal = not (_REGEX_META & set(spec.delimiter))
+    width = len(spec.schema.fields)
+    for lines in _lines(spec, path):
+        if literal:
+            parts = pc.split_pattern(lines, spec.delimiter)
+        else:
+            parts = pc.split_pattern_regex(lines, spec.delimiter)
+        padded = pc.list_slice(parts, 0, width, return_fixed_size_list=True)
+        columns = [pc.list_element(padded, i) for i in range(width)]
+        yield _typed(spec, columns)
+
+
+def _typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
+    arrays = []
+    for sea_field, column in zip(spec.schema.fields, columns, strict=True):
+        if spec.null_format is not None:
+            column = pc.if_else(
+                pc.equal(column, spec.null_format), pa.scalar(None, pa.string()), column
+            )
+        arrays.append(parse_column(column, sea_field.type, sea_field.name))
+    return pa.table(arrays, names=spec.schema.names)
+
+
+# -- csv ---------------------------------------------------------------------------------------
+def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    import pyarrow.csv as pcsv
+
+    width = len(spec.schema.fields)
+    names = [f"f{i}" for i in range(width)]
+    ragged: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        ragged.append(row.number)
+        return "skip"
+
+    read = pcsv.ReadOptions(
+        column_names=names,
+        skip_rows=spec.skip_header,
+        encoding=spec.encoding,
+        block_size=BLOCK_BYTES,
+    )
+    parse = pcsv.ParseOptions(
+        delimiter=",", quote_char='"', double_quote=True, invalid_row_handler=on_invalid
+    )
+    convert = pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    with _open(spec, path) as stream:
+        table = pcsv.read_csv(
+            stream, read_options=read, parse_options=parse, convert_options=convert
+        )
+    if ragged:  # rows with fewer or more fields: SeaTunnel pads with nulls, drops the extra
+        yield from _csv_ragged(spec, path)
+        return
+    yield _typed(spec, [table.column(i).combine_chunks() for i in range(width)])
+
+
+def _csv_ragged(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    """The slow path for csv files whose rows differ in length: Python's csv module per line."""
+    width = len(spec.schema.fields)
+    for lines in _lines(spec, path):
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        for row in csv.reader(io.StringIO("\n".join(lines.to_pylist()))):
+            for i in range(width):
+                columns[i].append(row[i] if i < len(row) else None)
+        yield _typed(spec, [pa.array(c, pa.string()) for c in columns])
+
+
+# -- json --------------------------------------------------------------------------------------
+def _json_type(sea: SeaType) -> pa.DataType:
+    """What pyarrow.json reads a field as before conversion: natural JSON types, else string."""
+    if sea.name in ("tinyint", "smallint", "int", "bigint"):
+        return pa.int64()
+    if sea.name in ("float", "double"):
+        return pa.float64()
+    if sea.name == "boolean":
+        return pa.bool_()
+    if sea.name == "decimal":
+        return arrow_type(sea)  # pyarrow.json reads decimals from numbers and strings alike
+    if sea.name == "array" and sea.element is not None and sea.element.name not in ("map", "array"):
+        return pa.list_(_json_type(sea.element))
+    return pa.string()
+
+
+def _json(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    import pyarrow.json as pj
+
+    fields = spec.schema.fields
+    explicit = pa.schema([pa.field(f.name, _json_type(f.type)) for f in fields])
+    read = pj.ReadOptions(block_size=BLOCK_BYTES)
+    parse = pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
+    needs_python = any(f.type.name == "map" for f in fields) or spec.encoding.lower() not in (
+        "utf-8",
+        "utf8",
+    )
+    table = None
+    if not needs_python:
+        try:
+            with _open(spec, path) as stream:
+                table = pj.read_json(stream, read_options=read, parse_options=parse)
+        except pa.ArrowInvalid:
+            table = None  # values of mixed JSON types: the per-line path below converts them
+    if table is None:
+        yield from _json_python(spec, path)
+        return
+    yield _json_typed(spec, [table.column(f.name).combine_chunks() for f in fields])
+
+
+def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
+    arrays = []
+    for sea_field, column in zip(spec.schema.fields, columns, strict=True):
+        target = arrow_type(sea_field.type)
+        if pa.types.is_string(column.type) and sea_field.type.name != "string":
+            arrays.append(parse_column(column, sea_field.type, sea_field.name))
+            continue
+        try:
+            arrays.append(pc.cast(column, target))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise ValueParseError(
+                f"field '{sea_field.name}' cannot be read as {sea_field.type.display()}"
+            ) from None
+    return pa.table(arrays, names=spec.schema.names)
+
+
+def _json_python(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    """Lines whose JSON types vary (a number here, a string there) or maps: orjson per line."""
+    fields = spec.schema.fields
+    for lines in _lines(ReadSpec(**{**spec.__dict__, "skip_header": 0}), path):
+        columns: list[list[Any]] = [[] for _ in fields]
+        for line in lines.to_pylist():
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise ValueParseError(f"line is not JSON: {line[:80]}") from None
+            if not isinstance(row, dict):
+                raise ValueParseError(f"line is not a JSON object: {line[:80]}")
+            for i, sea_field in enumerate(fields):
+                columns[i].append(_json_value(row.get(sea_field.name), sea_field.type))
+        arrays = []
+        for sea_field, values in zip(fields, columns, strict=True):
+            arrays.append(_json_array(values, sea_field))
+        yield pa.table(arrays, names=spec.schema.names)
+
+
+def _json_value(value: Any, sea: SeaType) -> Any:
+    """A JSON value as the text SeaTunnel's JsonToRowConverters would parse, or a container."""
+    if value is None:
+        return None
+    if sea.name == "map":
+        if not isinstance(value, dict):
+            raise ValueParseError(f"expected a JSON object for {sea.display()}, got {value!r:.80}")
+        return [(str(k), _json_value(v, sea.value)) for k, v in value.items()]  # type: ignore[arg-type]
+    if sea.name == "array":
+        if not isinstance(value, list):
+            raise ValueParseError(f"expected a JSON array for {sea.display()}, got {value!r:.80}")
+        return [_json_value(v, sea.element) for v in value]  # type: ignore[arg-type]
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_array(values: list[Any], sea_field: Field) -> pa.Array:
+    sea = sea_field.type
+    if sea.name == "string":
+        return pa.array(values, pa.string())  # an empty JSON string stays empty
+    if sea.name not in ("array", "map"):
+        return parse_column(pa.array(values, pa.string()), sea, sea_field.name)
+    inner = _nested_strings(sea)
+    return _nested_parse(pa.array(values, inner), sea, sea_field.name)
+
+
+def _nested_strings(sea: SeaType) -> pa.DataType:
+    if sea.name == "array":
+        return pa.list_(_nested_strings(sea.element))  # type: ignore[arg-type]
+    if sea.name == "map":
+        return pa.map_(pa.string(), _nested_strings(sea.value))  # type: ignore[arg-type]
+    return pa.string()
+
+
+def _nested_parse(array: pa.Array, sea: SeaType, name: str) -> pa.Array:
+    if sea.name == "array":
+        values = _nested_parse(array.values, sea.element, name)  # type: ignore[arg-type]
+        return pa.ListArray.from_arrays(
+            array.offsets, values, type=arrow_type(sea), mask=array.is_null()
+        )
+    if sea.name == "map":
+        keys = parse_column(array.keys, sea.key, name)  # type: ignore[arg-type]
+        items = _nested_parse(array.items, sea.value, name)  # type: ignore[arg-type]
+        return pa.MapArray.from_arrays(
+            array.offsets, keys, items, type=arrow_type(sea), mask=array.is_null()
+        )
+    return parse_column(array, sea, name)
+
+
+# -- columnar formats --------------------------------------------------------------------------
+def _parquet(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    import pyarrow.parquet as pq
+
+    names = spec.schema.names
+    with pq.ParquetFile(path) as handle:
+        for batch in handle.iter_batches(batch_size=spec.batch_rows, columns=names):
+            yield pa.Table.from_batches([batch])
+
+
+def _orc(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    import pyarrow.orc as orc
+
+    handle = orc.ORCFile(path)
+    names = spec.schema.names
+    for stripe in range(handle.nstripes):
+        yield pa.Table.from_batches([handle.read_stripe(stripe, columns=names)])
+
+
+def check_delimiter(delimiter: str) -> str | None:
+    """Why `delimiter` cannot split text fields (Java regex semantics), or None when it can."""
+    if not delimiter:
+        return "must not be empty"
+    if not (_REGEX_META & set(delimiter)):
+        return None
+    try:
+        compiled = re.compile(delimiter)
+    except re.error as exc:
+        return f"is not a valid regular expression ({exc})"
+    if compiled.fullmatch(""):  # an empty match would split between every character
+        return "must not match the empty string"
+    return None

@@ -1,0 +1,387 @@
+"""LocalFile source: text, csv, json lines, parquet and orc files under `path`, one split per
+file (reference-connectors §1.7, §2.1-2.2).
+
+At plan time the path is resolved under security.allowed-paths and listed (as SeaTunnel lists
+at parse time), so the table schema (declared, or read from the first parquet/orc file) and the
+partition columns are known for the jobDag. At run time each file is one split, read by
+file_read in Arrow batches; a split's position is the number of rows already emitted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from app.engine.batch import Batch
+from app.engine.options import BOOL, INT, MAP, STRING, STRING_LIST, Option, show
+from app.engine.paths import allowed_roots
+from app.engine.plugin import RunContext, Source, SourceReader, TableInfo
+from app.engine.plugins.file_listing import ListingError, list_files, partition_values
+from app.engine.registry import register_source
+from app.engine.types import Field, Schema, TypeSyntaxError, TypeTooDeep, parse_type
+
+FORMATS = ("TEXT", "CSV", "JSON", "PARQUET", "ORC")
+NOT_YET_FORMATS = ("EXCEL", "XML", "BINARY")
+DATE_FORMATS = ("yyyy-MM-dd", "yyyy.MM.dd", "yyyy/MM/dd")
+DATETIME_FORMATS = (
+    "yyyy-MM-dd HH:mm:ss",
+    "yyyy.MM.dd HH:mm:ss",
+    "yyyy/MM/dd HH:mm:ss",
+    "yyyyMMddHHmmss",
+    "yyyy-MM-dd HH:mm:ss.SSSSSS",
+)
+TIME_FORMATS = ("HH:mm:ss", "HH:mm:ss.SSS")
+# compress_codec -> pyarrow codec (SeaTunnel's text/csv/json readers know lzo and none)
+CODECS = {"NONE": None, "GZIP": "gzip", "GZ": "gzip", "BZIP2": "bz2", "ZSTD": "zstd"}
+ARCHIVE_CODECS = {"NONE": None, "GZ": "gzip"}
+DEFAULT_TABLE = "default.default.default"
+
+
+def _option(key: str, kind: str, default: Any = None, text: str = "", **extra: Any) -> Option:
+    return Option(key, kind, default, description=text, **extra)
+
+
+@register_source("LocalFile")
+class LocalFileSource(Source):
+    """Reads files from the server's disk, under security.allowed-paths."""
+
+    options = (
+        _option("path", STRING, text="A file, or a directory listed recursively.", required=True),
+        _option(
+            "file_format_type",
+            STRING,
+            text="text, csv, json (one object per line), parquet or orc.",
+            required=True,
+        ),
+        _option("schema", MAP, text="The table schema: {fields {name = type}} (and table)."),
+        _option("schema.fields", MAP, text="Field name -> SeaTunnel type, in file order."),
+        _option("schema.table", STRING, text="Table path; default: plugin_output."),
+        _option("read_columns", STRING_LIST, text="Only these fields, in this order."),
+        _option(
+            "field_delimiter",
+            STRING,
+            "\x01",
+            text="Field separator of text files (a Java regex); csv always uses ','.",
+            fallback_keys=("delimiter",),
+        ),
+        _option(
+            "parse_partition_from_path",
+            BOOL,
+            True,
+            text="Add a string column k for every k=v directory of the file's path.",
+        ),
+        _option(
+            "skip_header_row_number", INT, 0, text="Lines skipped at the top of each file.", min=0
+        ),
+        _option("file_filter_pattern", STRING, text="Regex the whole file name must match."),
+        _option("filename_extension", STRING, text="Only files whose path ends with this."),
+        _option(
+            "compress_codec",
+            STRING,
+            "NONE",
+            text="Compression of text, csv and json files: none, gzip, bzip2 or zstd.",
+        ),
+        _option(
+            "archive_compress_codec",
+            STRING,
+            "NONE",
+            text="Archive of each file: none or gz.",
+        ),
+        _option("encoding", STRING, "UTF-8", text="Character set of text, csv and json files."),
+        _option("null_format", STRING, text="A text/csv field equal to this is null (e.g. \\N)."),
+        _option(
+            "read_partitions", STRING_LIST, text="Only files whose path contains one of these."
+        ),
+        _option(
+            "date_format", STRING, "yyyy-MM-dd", text="Accepted for compatibility (auto-detected)."
+        ),
+        _option(
+            "datetime_format",
+            STRING,
+            "yyyy-MM-dd HH:mm:ss",
+            text="Accepted for compatibility (auto-detected).",
+        ),
+        _option("time_format", STRING, "HH:mm:ss", text="Accepted for compatibility."),
+    )
+    unsupported = (
+        "tables_configs",
+        "sheet_name",
+        "excel_engine",
+        "xml_row_tag",
+        "xml_use_attr_format",
+        "schema.columns",
+        "schema.primaryKey",
+        "schema.constraintKeys",
+        "hadoop_conf",
+        "hadoop_conf_path",
+        "kerberos_principal",
+        "kerberos_keytab_path",
+    )
+
+    def configure(self) -> None:
+        """Check the options, resolve and list the path, settle the table schema."""
+        values = self.values
+        self.format = self._format()
+        self.compression = self._codec()
+        self._check_formats()
+        self._check_text_options()
+        self.root = self.allowed_path("path")
+        self.files = self._list()
+        declared = self._declared_schema()
+        if self.format in ("parquet", "orc"):
+            self.schema = declared or self._file_schema()
+        elif self.format == "json" and declared is None:
+            raise self.error("schema", "is required for json files")
+        else:
+            self.schema = declared or Schema((Field("content", parse_type("string")),))
+        self.declared = declared is not None
+        self._check_read_columns()
+        self.partition_keys: list[str] = []
+        if values["parse_partition_from_path"] and self.files:
+            names = set(self.schema.names)
+            self.partition_keys = [k for k, _ in partition_values(self.files[0]) if k not in names]
+        table = values["schema.table"] or values["plugin_output"]
+        self.table_path = table or DEFAULT_TABLE
+
+    def _format(self) -> str:
+        text = self.values["file_format_type"].upper()
+        if text in NOT_YET_FORMATS:
+            raise self.error(
+                "file_format_type", f"{text.lower()} is not supported yet by this server"
+            )
+        if text not in FORMATS:
+            raise self.error(
+                "file_format_type",
+                f"must be one of {', '.join(f.lower() for f in FORMATS)}, got {show(self.values['file_format_type'])}",
+            )
+        return text.lower()
+
+    def _codec(self) -> str | None:
+        codec = self.values["compress_codec"].upper()
+        if codec == "LZO":
+            raise self.error("compress_codec", "lzo is not supported yet by this server")
+        if codec not in CODECS:
+            raise self.error(
+                "compress_codec",
+                f"must be one of none, gzip, bzip2, zstd, got {show(self.values['compress_codec'])}",
+            )
+        archive = self.values["archive_compress_codec"].upper()
+        if archive in ("ZIP", "TAR", "TAR_GZ"):
+            raise self.error(
+                "archive_compress_codec", f"{archive.lower()} is not supported yet by this server"
+            )
+        if archive not in ARCHIVE_CODECS:
+            raise self.error(
+                "archive_compress_codec",
+                f"must be one of none, gz, got {show(self.values['archive_compress_codec'])}",
+            )
+        chosen = CODECS[codec] or ARCHIVE_CODECS[archive]
+        if chosen and self.format in ("parquet", "orc"):
+            return None  # columnar files carry their own compression (SeaTunnel ignores it too)
+        return chosen
+
+    def _check_formats(self) -> None:
+        for key, allowed in (
+            ("date_format", DATE_FORMATS),
+            ("datetime_format", DATETIME_FORMATS),
+            ("time_format", TIME_FORMATS),
+        ):
+            if self.values[key] not in allowed:
+                raise self.error(key, f"Illegal format [{self.values[key][:40]}]")
+
+    def _check_text_options(self) -> None:
+        import codecs
+
+        from app.engine.plugins.file_read import check_delimiter
+
+        complaint = check_delimiter(self.values["field_delimiter"])
+        if complaint:
+            raise self.error("field_delimiter", complaint)
+        try:
+            codecs.lookup(self.values["encoding"])
+        except LookupError:
+            raise self.error(
+                "encoding", f"is not a known character set, got {show(self.values['encoding'])}"
+            ) from None
+        pattern = self.values["file_filter_pattern"]
+        if pattern is not None:
+            import re
+
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.error(
+                    "file_filter_pattern", f"is not a valid regular expression ({exc})"
+                ) from None
+
+    def _list(self) -> list[str]:
+        roots = allowed_roots(self.limits)
+
+        def allowed(real: str) -> bool:
+            return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+        try:
+            files = list_files(
+                self.root,
+                self.values["file_filter_pattern"],
+                self.values["filename_extension"],
+                self.limits.splits,
+                allowed,
+            )
+        except ListingError as exc:
+            raise self.error("path", f"{show(self.values['path'])} {exc}") from None
+        partitions = self.values["read_partitions"]
+        if partitions:
+            files = [f for f in files if any(p in f for p in partitions)]
+        return files
+
+    def _declared_schema(self) -> Schema | None:
+        declared = self.values["schema.fields"]
+        if declared is None:
+            if self.values["schema"] is not None:
+                raise self.error("schema", "must hold fields { name = type, ... }")
+            return None
+        if len(declared) > self.limits.fields:
+            raise self.error(
+                "schema.fields",
+                f"must declare at most {self.limits.fields} fields "
+                f"({self.limits.describe('fields')}), got {len(declared)}",
+            )
+        fields = []
+        for name, text in declared.items():
+            if isinstance(text, dict):
+                raise self.error(
+                    "schema.fields", f"field {show(name)}: nested row types are not supported"
+                )
+            try:
+                sea = parse_type(text, self.limits.type_depth)
+            except TypeTooDeep:
+                raise self.error(
+                    "schema.fields",
+                    f"field {show(name)}: the type nests array/map deeper than "
+                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
+                ) from None
+            except TypeSyntaxError:
+                raise self.error(
+                    "schema.fields", f"field {show(name)} has unknown type {show(text)}"
+                ) from None
+            fields.append(Field(str(name), sea))
+        if not fields:
+            raise self.error("schema.fields", "must declare at least one field")
+        return Schema(tuple(fields))
+
+    def _file_schema(self) -> Schema:
+        if not self.files:
+            raise self.error(
+                "path",
+                f"{show(self.values['path'])} holds no {self.format} file to read the schema from",
+            )
+        from app.engine.plugins.file_schema import columnar_schema
+
+        try:
+            return columnar_schema(self.files[0], self.format)
+        except ValueError as exc:
+            raise self.error("path", f"{show(os.path.basename(self.files[0]))}: {exc}") from None
+
+    def _check_read_columns(self) -> None:
+        columns = self.values["read_columns"]
+        if not columns:
+            return
+        if self.format in ("text", "csv") and not self.declared:
+            raise self.error("read_columns", "needs a schema for text and csv files")
+        for name in columns:
+            if not self.schema.has(name):
+                raise self.unknown_field("read_columns", name, self.schema)
+
+    # -- build time ----------------------------------------------------------------------------
+    def spec(self) -> Any:
+        """How file_read reads each file (imports pyarrow)."""
+        from app.engine.plugins.file_read import ReadSpec
+
+        return ReadSpec(
+            format=self.format,
+            schema=self.schema,
+            declared=self.declared,
+            delimiter=self.values["field_delimiter"],
+            skip_header=self.values["skip_header_row_number"],
+            compression=self.compression,
+            encoding=self.values["encoding"],
+            null_format=self.values["null_format"],
+            read_columns=self.values["read_columns"] or None,
+            partition_keys=self.partition_keys,
+        )
+
+    def output_schema(self) -> Schema:
+        """Projected data columns, then the partition columns (strings)."""
+        fields = list(self.schema.fields)
+        if self.values["read_columns"]:
+            fields = [self.schema.field(name) for name in self.values["read_columns"]]
+        fields += [Field(key, parse_type("string")) for key in self.partition_keys]
+        return Schema(tuple(fields))
+
+    def tables(self) -> list[TableInfo]:
+        """The single table of all files."""
+        return [TableInfo(self.table_path, self.output_schema())]
+
+    def split_ids(self) -> list[tuple[str, str]]:
+        """(split id, file) per file, in SeaTunnel's order (sorted by split id)."""
+        return sorted((f"{self.table_path}_{path}", path) for path in self.files)
+
+    def reader(self, ctx: RunContext) -> SourceReader:
+        """Reads the files one after the other (the current runner has one reader per source)."""
+        return SequentialFileReader(self, ctx)
+
+
+def read_split(source: LocalFileSource, spec: Any, path: str, position: Any) -> Iterator[Batch]:
+    """The batches of one file from row `position` (None or 0: the start)."""
+    from app.engine.plugins.file_read import read_batches
+
+    skip = int(position or 0)
+    for data in read_batches(spec, path, skip):
+        yield Batch(source.table_path, data)
+
+
+class SequentialFileReader(SourceReader):
+    """All files in split order; the position is the finished files and rows of the current one."""
+
+    def __init__(self, source: LocalFileSource, ctx: RunContext) -> None:
+        self.source = source
+        self.spec = source.spec()
+        self.splits = source.split_ids()
+        self.index = 0
+        self.rows = 0
+        self._batches: Iterator[Batch] | None = None
+
+    def poll(self) -> Any:
+        """The next batch of the current file, moving on to the next file at its end."""
+        from app.engine.errors import JobError
+        from app.engine.plugins.text_values import ValueParseError
+
+        while self.index < len(self.splits):
+            path = self.splits[self.index][1]
+            if self._batches is None:
+                self._batches = read_split(self.source, self.spec, path, self.rows)
+            try:
+                batch = next(self._batches, None)
+            except (ValueParseError, OSError) as exc:
+                raise JobError(f"LocalFile: {path}: {exc}") from None
+            except Exception as exc:  # noqa: BLE001 - pyarrow's own parse errors
+                raise JobError(f"LocalFile: {path}: {' '.join(str(exc).split())}") from None
+            if batch is not None:
+                self.rows += batch.num_rows
+                return batch
+            self.index += 1
+            self.rows = 0
+            self._batches = None
+        return None
+
+    def snapshot(self) -> Any:
+        """Files finished (a count in split order) and rows of the current file."""
+        return {"files_done": self.index, "rows": self.rows}
+
+    def restore(self, state: Any) -> None:
+        """Skip finished files and the rows already emitted of the current one."""
+        if state:
+            self.index = int(state.get("files_done", 0))
+            self.rows = int(state.get("rows", 0))

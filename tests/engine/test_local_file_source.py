@@ -1,0 +1,288 @@
+"""LocalFile source: every format written by the LocalFile sink reads back with the same rows and
+types; SeaTunnel's text parsing, partitions, filters, compression, and submit-time errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import gzip
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from app.engine import ConfigError, JobError, build_plan
+from app.engine.limits import Limits
+from tests.engine.conftest import collected_table, job
+
+TYPED_FIELDS = {
+    "id": "bigint",
+    "name": "string",
+    "age": "int",
+    "score": "double",
+    "ok": "boolean",
+    "born": "date",
+    "seen": "timestamp",
+    "price": "decimal(10, 2)",
+    "tags": "array<string>",
+}
+ROWS = [
+    {
+        "kind": "INSERT",
+        "fields": [
+            1,
+            "Joy Ding",
+            20,
+            1.5,
+            True,
+            "2024-01-02",
+            "2024-01-02T03:04:05",
+            "12.30",
+            ["a", "b"],
+        ],
+    },
+    {
+        "kind": "INSERT",
+        "fields": [
+            2,
+            'May, "Ding"',
+            None,
+            -2.25,
+            False,
+            "1999-12-31",
+            "2000-01-01T00:00:00",
+            "0.05",
+            ["c"],
+        ],
+    },
+    {
+        "kind": "INSERT",
+        "fields": [3, "", 7, 0.0, None, None, None, None, None],
+    },
+]
+
+
+def _limits(*roots: Path) -> Limits:
+    return Limits(allowed_paths=tuple(str(r) for r in roots))
+
+
+def _write(tmp_path: Path, fmt: str, fields: dict | None = None, rows: list | None = None) -> Path:
+    out = tmp_path / f"out_{fmt}"
+    config = job(
+        {
+            "plugin_name": "FakeSource",
+            "plugin_output": "fake",
+            "schema": {"fields": fields or TYPED_FIELDS},
+            "rows": rows or ROWS,
+        },
+        sink=[
+            {
+                "plugin_name": "LocalFile",
+                "path": str(out),
+                "tmp_path": str(tmp_path / "tmp"),
+                "file_format_type": fmt,
+            }
+        ],
+    )
+    lines: list[str] = []
+    build_plan(config, _limits(tmp_path)).runner(lines.append).run()
+    return out
+
+
+def _read(tmp_path: Path, **options: object) -> pa.Table:
+    config = job({"plugin_name": "LocalFile", "plugin_output": "files", **options})
+    lines: list[str] = []
+    runner = build_plan(config, _limits(tmp_path)).runner(lines.append)
+    assert runner.run() == "FINISHED"
+    return collected_table()
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json", "parquet"])
+def test_every_sink_format_reads_back_with_the_same_rows_and_types(
+    tmp_path: Path, fmt: str
+) -> None:
+    out = _write(tmp_path, fmt)
+    schema = {} if fmt == "parquet" else {"schema": {"fields": TYPED_FIELDS}}
+    table = _read(tmp_path, path=str(out), file_format_type=fmt, **schema)
+    expected = {
+        "id": [1, 2, 3],
+        "name": ["Joy Ding", 'May, "Ding"', None if fmt in ("text", "csv") else ""],
+        "age": [20, None, 7],
+        "score": [1.5, -2.25, 0.0],
+        "ok": [True, False, None],
+        "born": [dt.date(2024, 1, 2), dt.date(1999, 12, 31), None],
+        "seen": [dt.datetime(2024, 1, 2, 3, 4, 5), dt.datetime(2000, 1, 1), None],
+        "price": [decimal.Decimal("12.30"), decimal.Decimal("0.05"), None],
+        "tags": [["a", "b"], ["c"], None],
+    }
+    assert table.to_pydict() == expected
+    assert [str(t) for t in table.schema.types] == [
+        "int64",
+        "string",
+        "int32",
+        "double",
+        "bool",
+        "date32[day]",
+        "timestamp[us]",
+        "decimal128(10, 2)",
+        "list<item: string>",
+    ]
+
+
+def test_text_splits_on_the_delimiter_pads_missing_fields_and_skips_headers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text(
+        "id|name|when\n1|x|2024/01/02 03:04:05\n\n2\n3|y|2024/01/03 00:00:00|extra\n"
+    )
+    table = _read(
+        tmp_path,
+        path=str(data),
+        file_format_type="text",
+        field_delimiter="\\|",
+        skip_header_row_number=1,
+        schema={"fields": {"id": "int", "name": "string", "when": "timestamp"}},
+    )
+    assert table.to_pydict() == {
+        "id": [1, 2, 3],
+        "name": ["x", None, "y"],
+        "when": [dt.datetime(2024, 1, 2, 3, 4, 5), None, dt.datetime(2024, 1, 3)],
+    }
+
+
+def test_text_without_schema_is_one_content_column(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello\r\nworld\rlast")
+    table = _read(tmp_path, path=str(tmp_path / "a.txt"), file_format_type="text")
+    assert table.to_pydict() == {"content": ["hello", "world", "last"]}
+
+
+def test_partitions_filters_and_gzip(tmp_path: Path) -> None:
+    for year, rows in (("2023", "1,a\n2,b\n"), ("2024", "3,c\n")):
+        part = tmp_path / "t" / f"year={year}"
+        part.mkdir(parents=True)
+        with gzip.open(part / "data.csv.gz", "wt") as handle:
+            handle.write(rows)
+        (part / "skip.txt").write_text("not csv\n")
+        (part / ".hidden.csv.gz").write_text("x")
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "t"),
+        file_format_type="csv",
+        compress_codec="gzip",
+        file_filter_pattern=r".*\.csv\.gz",
+        schema={"fields": {"id": "int", "name": "string"}},
+    )
+    assert table.to_pydict() == {
+        "id": [1, 2, 3],
+        "name": ["a", "b", "c"],
+        "year": ["2023", "2023", "2024"],
+    }
+
+
+def test_parquet_schema_comes_from_the_file_and_read_columns_project(tmp_path: Path) -> None:
+    pq.write_table(
+        pa.table({"a": [1, 2], "b": ["x", "y"], "c": [1.0, 2.0]}), tmp_path / "p.parquet"
+    )
+    plan = build_plan(
+        job(
+            {
+                "plugin_name": "LocalFile",
+                "path": str(tmp_path),
+                "file_format_type": "parquet",
+                "read_columns": ["c", "a"],
+            }
+        ),
+        _limits(tmp_path),
+    )
+    assert plan.vertices[0].plugin.tables()[0].schema.row_type() == "c<DOUBLE>, a<BIGINT>"
+    table = _read(tmp_path, path=str(tmp_path), file_format_type="parquet", read_columns=["c", "a"])
+    assert table.to_pydict() == {"c": [1.0, 2.0], "a": [1, 2]}
+
+
+def test_a_value_that_does_not_parse_fails_the_job_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("1\n1.0\n")
+    config = job(
+        {
+            "plugin_name": "LocalFile",
+            "path": str(tmp_path / "a.csv"),
+            "file_format_type": "csv",
+            "schema": {"fields": {"n": "int"}},
+        }
+    )
+    with pytest.raises(JobError) as failure:
+        build_plan(config, _limits(tmp_path)).runner(lambda line: None).run()
+    assert str(failure.value) == (
+        f"LocalFile: {tmp_path / 'a.csv'}: Deserialize this data [1.0] of field 'n' as INT failed"
+    )
+
+
+def test_restore_skips_finished_files_and_emitted_rows(tmp_path: Path) -> None:
+    for name, text in (("a.txt", "1\n2\n"), ("b.txt", "3\n4\n"), ("c.txt", "5\n")):
+        (tmp_path / name).write_text(text)
+    config = job({"plugin_name": "LocalFile", "path": str(tmp_path), "file_format_type": "text"})
+    lines: list[str] = []
+    restore = {"checkpoint_id": 1, "sources": {"1": {"files_done": 1, "rows": 1}}, "sinks": {}}
+    build_plan(config, _limits(tmp_path)).runner(lines.append, restore=restore).run()
+    assert collected_table().to_pydict() == {"content": ["4", "5"]}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"path": "/etc/passwd", "file_format_type": "text"},
+            "option 'path' must resolve under an allowed path",
+        ),
+        (
+            {"path": "{tmp}/missing", "file_format_type": "text"},
+            "option 'path' \"{tmp}/missing\" does not exist",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "json"},
+            "option 'schema' is required for json files",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "excel"},
+            "option 'file_format_type' excel is not supported yet",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "text", "field_delimiter": "|"},
+            "option 'field_delimiter' must not match the empty string",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "text", "read_columns": ["a"]},
+            "option 'read_columns' needs a schema for text and csv files",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "text", "datetime_format": "dd/MM/yyyy"},
+            "option 'datetime_format' Illegal format [dd/MM/yyyy]",
+        ),
+        (
+            {"path": "{tmp}", "file_format_type": "text", "sheet_name": "x"},
+            "option 'sheet_name' is not supported yet",
+        ),
+    ],
+)
+def test_bad_options_are_refused_at_submit(tmp_path: Path, options: dict, message: str) -> None:
+    options = {
+        k: v.replace("{tmp}", str(tmp_path)) if isinstance(v, str) else v
+        for k, v in options.items()
+    }
+    message = message.replace("{tmp}", str(tmp_path))
+    with pytest.raises(ConfigError) as refused:
+        build_plan(job({"plugin_name": "LocalFile", **options}), _limits(tmp_path))
+    assert f"Plugin 'LocalFile' (source[0]): {message}" in refused.value.message
+
+
+def test_a_symlink_out_of_the_allowed_roots_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ok.txt").write_text("x\n")
+    (data / "link.txt").symlink_to("/etc/hostname")
+    with pytest.raises(ConfigError) as refused:
+        build_plan(
+            job({"plugin_name": "LocalFile", "path": str(data), "file_format_type": "text"}),
+            _limits(data),
+        )
+    assert "resolves outside the allowed paths" in refused.value.message
