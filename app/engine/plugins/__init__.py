@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.engine.plugins import (  # noqa: F401
+    assert_sink,
     console,
     copy,
     fake_source,
