@@ -184,7 +184,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         (lambda c: c.pop("env"), "Miss <env> config! Please check the config file."),
         (
             lambda c: c["source"][0].update(plugin_name="Foo"),
-            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource",
+            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource, LocalFile",
         ),
         (
             lambda c: c["source"][0].update({"row.num": "abc"}),
