@@ -286,3 +286,62 @@ def test_a_symlink_out_of_the_allowed_roots_is_refused(tmp_path: Path) -> None:
             _limits(data),
         )
     assert "resolves outside the allowed paths" in refused.value.message
+
+
+def test_lzo_compressed_text_reads_like_lzop_files(tmp_path: Path) -> None:
+    from app.engine.plugins.lzop import write_lzop
+
+    text = "".join(f"{i}\x01name{i}\n" for i in range(5000))
+    (tmp_path / "a.lzo.txt").write_bytes(write_lzop(text.encode(), block=4096))
+    table = _read(
+        tmp_path,
+        path=str(tmp_path),
+        file_format_type="text",
+        compress_codec="lzo",
+        schema={"fields": {"id": "int", "name": "string"}},
+    )
+    assert table.num_rows == 5000
+    assert table.slice(4998).to_pydict() == {"id": [4998, 4999], "name": ["name4998", "name4999"]}
+
+
+def test_seatunnel_text_typing_of_dates_booleans_numbers_and_maps(tmp_path: Path) -> None:
+    from app.engine.plugins.text_values import parse_column
+    from app.engine.types import parse_type
+
+    def parsed(values: list, kind: str) -> list:
+        return parse_column(pa.array(values, pa.string()), parse_type(kind), "f").to_pylist()
+
+    assert parsed(["2024/01/02", "2024/12/31", ""], "date") == [
+        dt.date(2024, 1, 2),
+        dt.date(2024, 12, 31),
+        None,
+    ]
+    assert parsed(["20240102", None], "date") == [dt.date(2024, 1, 2), None]
+    assert parsed(["2024年01月02日"], "date") == [dt.date(2024, 1, 2)]
+    assert parsed(["20240102030405"], "timestamp") == [dt.datetime(2024, 1, 2, 3, 4, 5)]
+    assert parsed(["2024-01-02T03:04:05.123"], "timestamp") == [
+        dt.datetime(2024, 1, 2, 3, 4, 5, 123000)
+    ]
+    assert parsed(["2024.01.02 03:04:05.5"], "timestamp") == [
+        dt.datetime(2024, 1, 2, 3, 4, 5, 500000)
+    ]
+    assert parsed(["03:04:05", "23:59:59.5"], "time") == [
+        dt.time(3, 4, 5),
+        dt.time(23, 59, 59, 500000),
+    ]
+    assert parsed(["TRUE", "yes", "false"], "boolean") == [True, False, False]
+    assert parsed(["1.5", " 2 ", "NaN", "Infinity", "1e3"], "double")[:2] == [1.5, 2.0]
+    assert parsed(["1.235"], "decimal(5, 2)") == [decimal.Decimal("1.24")]
+    assert parsed(["a\x03x\x02b\x03y", "c"], "map<string, string>") == [
+        [("a", "x"), ("b", "y")],
+        [("c", None)],
+    ]
+    assert parsed(["1\x022\x023"], "array<int>") == [[1, 2, 3]]
+    from app.engine.plugins.text_values import ValueParseError
+
+    with pytest.raises(
+        ValueParseError, match=r"Deserialize this data \[2024-01-02\] of field 'f' as DATE"
+    ):
+        parsed(["2024/01/02", "2024-01-02"], "date")  # the first value fixes the column's format
+    with pytest.raises(ValueParseError, match=r"\[300\] of field 'f' as TINYINT"):
+        parsed(["1", "300"], "tinyint")

@@ -103,6 +103,10 @@ def _read_data(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
 
 # -- text --------------------------------------------------------------------------------------
 def _open(spec: ReadSpec, path: str) -> Any:
+    if spec.compression == "lzo":
+        from app.engine.plugins.lzop import LzopReader
+
+        return io.BufferedReader(LzopReader(open(path, "rb")), BLOCK_BYTES)  # noqa: SIM115
     return pa.input_stream(path, compression=spec.compression)
 
 

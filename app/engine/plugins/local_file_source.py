@@ -33,7 +33,7 @@ DATETIME_FORMATS = (
 )
 TIME_FORMATS = ("HH:mm:ss", "HH:mm:ss.SSS")
 # compress_codec -> pyarrow codec (SeaTunnel's text/csv/json readers know lzo and none)
-CODECS = {"NONE": None, "GZIP": "gzip", "GZ": "gzip", "BZIP2": "bz2", "ZSTD": "zstd"}
+CODECS = {"NONE": None, "LZO": "lzo", "GZIP": "gzip", "GZ": "gzip", "BZIP2": "bz2", "ZSTD": "zstd"}
 ARCHIVE_CODECS = {"NONE": None, "GZ": "gzip"}
 DEFAULT_TABLE = "default.default.default"
 
@@ -80,7 +80,7 @@ class LocalFileSource(Source):
             "compress_codec",
             STRING,
             "NONE",
-            text="Compression of text, csv and json files: none, gzip, bzip2 or zstd.",
+            text="Compression of text, csv and json files: none, lzo (lzop), gzip, bzip2 or zstd.",
         ),
         _option(
             "archive_compress_codec",
@@ -159,12 +159,10 @@ class LocalFileSource(Source):
 
     def _codec(self) -> str | None:
         codec = self.values["compress_codec"].upper()
-        if codec == "LZO":
-            raise self.error("compress_codec", "lzo is not supported yet by this server")
         if codec not in CODECS:
             raise self.error(
                 "compress_codec",
-                f"must be one of none, gzip, bzip2, zstd, got {show(self.values['compress_codec'])}",
+                f"must be one of none, lzo, gzip, bzip2, zstd, got {show(self.values['compress_codec'])}",
             )
         archive = self.values["archive_compress_codec"].upper()
         if archive in ("ZIP", "TAR", "TAR_GZ"):
