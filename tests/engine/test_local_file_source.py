@@ -14,7 +14,7 @@ import pytest
 
 from app.engine import ConfigError, JobError, build_plan
 from app.engine.limits import Limits
-from tests.engine.conftest import collected_table, job
+from tests.engine.conftest import COLLECTED, collected_table, job
 
 TYPED_FIELDS = {
     "id": "bigint",
@@ -91,6 +91,7 @@ def _write(tmp_path: Path, fmt: str, fields: dict | None = None, rows: list | No
 
 
 def _read(tmp_path: Path, **options: object) -> pa.Table:
+    COLLECTED.clear()
     config = job({"plugin_name": "LocalFile", "plugin_output": "files", **options})
     lines: list[str] = []
     runner = build_plan(config, _limits(tmp_path)).runner(lines.append)
@@ -345,3 +346,36 @@ def test_seatunnel_text_typing_of_dates_booleans_numbers_and_maps(tmp_path: Path
         parsed(["2024/01/02", "2024-01-02"], "date")  # the first value fixes the column's format
     with pytest.raises(ValueParseError, match=r"\[300\] of field 'f' as TINYINT"):
         parsed(["1", "300"], "tinyint")
+
+
+def test_ragged_csv_and_mixed_json_fall_back_mid_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.engine.plugins.file_read as file_read
+
+    monkeypatch.setattr(
+        file_read, "BLOCK_BYTES", 64
+    )  # several blocks: the odd row is in a later one
+    csv_rows = [f'{i},"n,{i}"' for i in range(20)] + ["20", "21,x,extra"]
+    (tmp_path / "a.csv").write_text("\n".join(csv_rows) + "\n")
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "a.csv"),
+        file_format_type="csv",
+        schema={"fields": {"id": "int", "name": "string"}},
+    )
+    assert table.column("id").to_pylist() == list(range(22))
+    assert table.column("name").to_pylist()[18:] == ["n,18", "n,19", None, "x"]
+
+    json_rows = [f'{{"id": {i}, "when": "2024-01-0{1 + i % 9}"}}' for i in range(20)]
+    json_rows += ['{"id": "20", "when": null}', '{"id": 21, "extra": [1]}']
+    (tmp_path / "b.json").write_text("\n".join(json_rows) + "\n")
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "b.json"),
+        file_format_type="json",
+        schema={"fields": {"id": "bigint", "when": "date"}},
+    )
+    assert table.column("id").to_pylist() == list(range(22))
+    assert table.column("when").to_pylist()[:2] == [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
+    assert table.column("when").to_pylist()[20:] == [None, None]

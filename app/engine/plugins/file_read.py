@@ -198,20 +198,29 @@ def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    done = 0
     with _open(spec, path) as stream:
-        table = pcsv.read_csv(
+        reader = pcsv.open_csv(
             stream, read_options=read, parse_options=parse, convert_options=convert
         )
+        for batch in reader:
+            if ragged:
+                break
+            done += batch.num_rows
+            yield _typed(spec, batch.columns)
     if ragged:  # rows with fewer or more fields: SeaTunnel pads with nulls, drops the extra
-        yield from _csv_ragged(spec, path)
-        return
-    yield _typed(spec, [table.column(i).combine_chunks() for i in range(width)])
+        yield from _csv_ragged(spec, path, done)
 
 
-def _csv_ragged(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
-    """The slow path for csv files whose rows differ in length: Python's csv module per line."""
+def _csv_ragged(spec: ReadSpec, path: str, done: int) -> Iterator[pa.Table]:
+    """The slow path for csv files whose rows differ in length: Python's csv module per line,
+    after the `done` rows already read (one row per non-empty line: no newlines in values)."""
     width = len(spec.schema.fields)
     for lines in _lines(spec, path):
+        if done >= len(lines):
+            done -= len(lines)
+            continue
+        lines, done = lines.slice(done), 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
         for row in csv.reader(io.StringIO("\n".join(lines.to_pylist()))):
             for i in range(width):
@@ -246,17 +255,19 @@ def _json(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
         "utf-8",
         "utf8",
     )
-    table = None
+    done = 0
     if not needs_python:
         try:
             with _open(spec, path) as stream:
-                table = pj.read_json(stream, read_options=read, parse_options=parse)
+                for batch in pj.open_json(stream, read_options=read, parse_options=parse):
+                    columns = [batch.column(f.name) for f in fields]
+                    typed = _json_typed(spec, columns)
+                    done += batch.num_rows
+                    yield typed
+                return
         except pa.ArrowInvalid:
-            table = None  # values of mixed JSON types: the per-line path below converts them
-    if table is None:
-        yield from _json_python(spec, path)
-        return
-    yield _json_typed(spec, [table.column(f.name).combine_chunks() for f in fields])
+            pass  # values of mixed JSON types: the per-line path below converts them
+    yield from _json_python(spec, path, done)
 
 
 def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
@@ -275,10 +286,15 @@ def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
     return pa.table(arrays, names=spec.schema.names)
 
 
-def _json_python(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
-    """Lines whose JSON types vary (a number here, a string there) or maps: orjson per line."""
+def _json_python(spec: ReadSpec, path: str, done: int = 0) -> Iterator[pa.Table]:
+    """Lines whose JSON types vary (a number here, a string there) or maps: orjson per line,
+    after the `done` rows already read (one object per non-empty line)."""
     fields = spec.schema.fields
     for lines in _lines(ReadSpec(**{**spec.__dict__, "skip_header": 0}), path):
+        if done >= len(lines):
+            done -= len(lines)
+            continue
+        lines, done = lines.slice(done), 0
         columns: list[list[Any]] = [[] for _ in fields]
         for line in lines.to_pylist():
             try:

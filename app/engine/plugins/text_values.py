@@ -74,6 +74,10 @@ def parse_column(strings: pa.Array, sea: SeaType, field: str, level: int = 0) ->
     if name in ("tinyint", "smallint", "int", "bigint"):
         return _strict(strings, arrow_type(sea), field, sea, r"[-+]?\d+")
     if name in ("float", "double"):
+        try:
+            return pc.cast(strings, arrow_type(sea))  # the common case, without the rewrites
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
         trimmed = pc.utf8_trim_whitespace(strings)
         trimmed = pc.replace_substring_regex(trimmed, r"^([-+]?)Infinity$", r"\1inf")
         trimmed = pc.replace_substring_regex(trimmed, r"^([-+]?[0-9.eE+-]+)[fFdD]$", r"\1")
