@@ -379,3 +379,19 @@ def test_ragged_csv_and_mixed_json_fall_back_mid_file(
     assert table.column("id").to_pylist() == list(range(22))
     assert table.column("when").to_pylist()[:2] == [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
     assert table.column("when").to_pylist()[20:] == [None, None]
+
+
+def test_single_character_text_delimiter_pads_ragged_rows(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text('1,"q",x\n2\n3,,z,extra\n')
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "a.txt"),
+        file_format_type="text",
+        field_delimiter=",",
+        schema={"fields": {"id": "int", "quote": "string", "c": "string"}},
+    )
+    assert table.to_pydict() == {
+        "id": [1, 2, 3],
+        "quote": ['"q"', None, None],
+        "c": ["x", None, "z"],
+    }

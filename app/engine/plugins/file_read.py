@@ -129,7 +129,11 @@ def _lines(spec: ReadSpec, path: str) -> Iterator[pa.Array]:
                     continue
                 text, rest = text[: cut + 1], text[cut + 1 :]
             if text:
-                lines = pc.split_pattern_regex(pa.array([text], pa.large_string()), _LINE_BREAK)
+                whole = pa.array([text], pa.large_string())
+                if "\r" in text:
+                    lines = pc.split_pattern_regex(whole, _LINE_BREAK)
+                else:
+                    lines = pc.split_pattern(whole, "\n")
                 values = lines.values
                 if text.endswith(("\n", "\r")):
                     values = values.slice(0, len(values) - 1)  # the empty tail after the break
@@ -149,9 +153,24 @@ def _text(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
         for lines in _lines(spec, path):
             yield pa.table({"content": lines})
         return
+    delimiter = spec.delimiter
+    if len(delimiter) == 1 and delimiter not in _REGEX_META and delimiter not in "\r\n":
+        # one literal character: pyarrow's csv parser without quoting is the fast path
+        yield from _delimited(spec, path, delimiter, quoted=False)
+        return
+    yield from _text_split(spec, path, 0)
+
+
+def _text_split(spec: ReadSpec, path: str, done: int) -> Iterator[pa.Table]:
+    """Text lines split on the delimiter (a literal or a regex) after the `done` rows already
+    read; missing trailing fields are null, extra ones dropped (SeaTunnel's split(-1))."""
     literal = not (_REGEX_META & set(spec.delimiter))
     width = len(spec.schema.fields)
     for lines in _lines(spec, path):
+        if done >= len(lines):
+            done -= len(lines)
+            continue
+        lines, done = lines.slice(done), 0
         if literal:
             parts = pc.split_pattern(lines, spec.delimiter)
         else:
@@ -174,6 +193,12 @@ def _typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
 
 # -- csv ---------------------------------------------------------------------------------------
 def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+    yield from _delimited(spec, path, ",", quoted=True)
+
+
+def _delimited(spec: ReadSpec, path: str, delimiter: str, quoted: bool) -> Iterator[pa.Table]:
+    """csv (quoted) or single-character text through pyarrow.csv, streaming; a file with rows
+    of another length goes on through the slow path (which pads and drops as SeaTunnel)."""
     import pyarrow.csv as pcsv
 
     width = len(spec.schema.fields)
@@ -191,7 +216,10 @@ def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
         block_size=BLOCK_BYTES,
     )
     parse = pcsv.ParseOptions(
-        delimiter=",", quote_char='"', double_quote=True, invalid_row_handler=on_invalid
+        delimiter=delimiter,
+        quote_char='"' if quoted else False,
+        double_quote=quoted,
+        invalid_row_handler=on_invalid,
     )
     convert = pcsv.ConvertOptions(
         column_types={name: pa.string() for name in names},
@@ -208,8 +236,8 @@ def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
                 break
             done += batch.num_rows
             yield _typed(spec, batch.columns)
-    if ragged:  # rows with fewer or more fields: SeaTunnel pads with nulls, drops the extra
-        yield from _csv_ragged(spec, path, done)
+    if ragged:
+        yield from (_csv_ragged if quoted else _text_split)(spec, path, done)
 
 
 def _csv_ragged(spec: ReadSpec, path: str, done: int) -> Iterator[pa.Table]:
