@@ -256,8 +256,8 @@ def test_restore_skips_finished_files_and_emitted_rows(tmp_path: Path) -> None:
             "option 'read_columns' needs a schema for text and csv files",
         ),
         (
-            {"path": "{tmp}", "file_format_type": "text", "datetime_format": "dd/MM/yyyy"},
-            "option 'datetime_format' Illegal format [dd/MM/yyyy]",
+            {"path": "{tmp}", "file_format_type": "text", "datetime_format": "dd/MM/yyyy %Q"},
+            "option 'datetime_format' Illegal format [dd/MM/yyyy %Q]",
         ),
         (
             {"path": "{tmp}", "file_format_type": "text", "sheet_name": "x"},
