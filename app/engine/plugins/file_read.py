@@ -39,7 +39,8 @@ class ReadSpec:
     declared: bool  # whether `schema` was configured (text/csv split fields only then)
     delimiter: str = "\x01"
     skip_header: int = 0
-    compression: str | None = None  # pyarrow codec name for text formats: gzip, ...
+    compression: str | None = None  # text formats: a pyarrow codec (gzip, ...) or "lzo"
+    archive: str | None = None  # zip, tar or tar_gz: each file is an archive of members
     encoding: str = "utf-8"
     null_format: str | None = None
     read_columns: list[str] | None = None
@@ -89,6 +90,17 @@ def _conform(table: pa.Table, target: pa.Schema, path: str) -> pa.Table:
 
 def _read_data(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
     """Tables of the data columns (before projection and partitions)."""
+    if spec.archive:
+        from app.engine.plugins.file_archive import members
+
+        for member in members(path, spec.archive, spec.format):
+            yield from _read_one(spec, member)
+        return
+    yield from _read_one(spec, path)
+
+
+def _read_one(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
+    """One file, or one archive member (`path` then has an open() method)."""
     if spec.format == "parquet":
         yield from _parquet(spec, path)
     elif spec.format == "orc":
@@ -102,7 +114,9 @@ def _read_data(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
 
 
 # -- text --------------------------------------------------------------------------------------
-def _open(spec: ReadSpec, path: str) -> Any:
+def _open(spec: ReadSpec, path: Any) -> Any:
+    if not isinstance(path, str):
+        return path.open()  # an archive member
     if spec.compression == "lzo":
         from app.engine.plugins.lzop import LzopReader
 
@@ -110,7 +124,7 @@ def _open(spec: ReadSpec, path: str) -> Any:
     return pa.input_stream(path, compression=spec.compression)
 
 
-def _lines(spec: ReadSpec, path: str) -> Iterator[pa.Array]:
+def _lines(spec: ReadSpec, path: Any) -> Iterator[pa.Array]:
     """The file's non-empty lines, a block at a time, after skip_header_row_number lines."""
     decoder = codecs.getincrementaldecoder(spec.encoding)(errors="replace")
     to_skip = spec.skip_header
@@ -148,7 +162,7 @@ def _lines(spec: ReadSpec, path: str) -> Iterator[pa.Array]:
                 return
 
 
-def _text(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+def _text(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
     if not spec.declared:
         for lines in _lines(spec, path):
             yield pa.table({"content": lines})
@@ -161,7 +175,7 @@ def _text(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
     yield from _text_split(spec, path, 0)
 
 
-def _text_split(spec: ReadSpec, path: str, done: int) -> Iterator[pa.Table]:
+def _text_split(spec: ReadSpec, path: Any, done: int) -> Iterator[pa.Table]:
     """Text lines split on the delimiter (a literal or a regex) after the `done` rows already
     read; missing trailing fields are null, extra ones dropped (SeaTunnel's split(-1))."""
     literal = not (_REGEX_META & set(spec.delimiter))
@@ -192,11 +206,11 @@ def _typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
 
 
 # -- csv ---------------------------------------------------------------------------------------
-def _csv(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+def _csv(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
     yield from _delimited(spec, path, ",", quoted=True)
 
 
-def _delimited(spec: ReadSpec, path: str, delimiter: str, quoted: bool) -> Iterator[pa.Table]:
+def _delimited(spec: ReadSpec, path: Any, delimiter: str, quoted: bool) -> Iterator[pa.Table]:
     """csv (quoted) or single-character text through pyarrow.csv, streaming; a file with rows
     of another length goes on through the slow path (which pads and drops as SeaTunnel)."""
     import pyarrow.csv as pcsv
@@ -240,7 +254,7 @@ def _delimited(spec: ReadSpec, path: str, delimiter: str, quoted: bool) -> Itera
         yield from (_csv_ragged if quoted else _text_split)(spec, path, done)
 
 
-def _csv_ragged(spec: ReadSpec, path: str, done: int) -> Iterator[pa.Table]:
+def _csv_ragged(spec: ReadSpec, path: Any, done: int) -> Iterator[pa.Table]:
     """The slow path for csv files whose rows differ in length: Python's csv module per line,
     after the `done` rows already read (one row per non-empty line: no newlines in values)."""
     width = len(spec.schema.fields)
@@ -272,14 +286,14 @@ def _json_type(sea: SeaType) -> pa.DataType:
     return pa.string()
 
 
-def _json(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+def _json(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
     import pyarrow.json as pj
 
     fields = spec.schema.fields
     explicit = pa.schema([pa.field(f.name, _json_type(f.type)) for f in fields])
     read = pj.ReadOptions(block_size=BLOCK_BYTES)
     parse = pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
-    needs_python = any(f.type.name == "map" for f in fields) or spec.encoding.lower() not in (
+    needs_python = any(_nested(f.type) for f in fields) or spec.encoding.lower() not in (
         "utf-8",
         "utf8",
     )
@@ -298,6 +312,13 @@ def _json(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
     yield from _json_python(spec, path, done)
 
 
+def _nested(sea: SeaType) -> bool:
+    """Maps and rows (at any depth) are read by the per-line path."""
+    if sea.name in ("map", "row"):
+        return True
+    return sea.element is not None and _nested(sea.element)
+
+
 def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
     arrays = []
     for sea_field, column in zip(spec.schema.fields, columns, strict=True):
@@ -314,7 +335,7 @@ def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
     return pa.table(arrays, names=spec.schema.names)
 
 
-def _json_python(spec: ReadSpec, path: str, done: int = 0) -> Iterator[pa.Table]:
+def _json_python(spec: ReadSpec, path: Any, done: int = 0) -> Iterator[pa.Table]:
     """Lines whose JSON types vary (a number here, a string there) or maps: orjson per line,
     after the `done` rows already read (one object per non-empty line)."""
     fields = spec.schema.fields
@@ -351,6 +372,12 @@ def _json_value(value: Any, sea: SeaType) -> Any:
         if not isinstance(value, list):
             raise ValueParseError(f"expected a JSON array for {sea.display()}, got {value!r:.80}")
         return [_json_value(v, sea.element) for v in value]  # type: ignore[arg-type]
+    if sea.name == "row":  # an object by field name, or an array by position
+        if isinstance(value, list):
+            value = {f.name: value[i] for i, f in enumerate(sea.fields) if i < len(value)}
+        if not isinstance(value, dict):
+            raise ValueParseError(f"expected a JSON object for {sea.display()}, got {value!r:.80}")
+        return {f.name: _json_value(value.get(f.name), f.type) for f in sea.fields}
     if isinstance(value, (dict, list)):
         return orjson.dumps(value).decode()
     if isinstance(value, bool):
@@ -362,7 +389,7 @@ def _json_array(values: list[Any], sea_field: Field) -> pa.Array:
     sea = sea_field.type
     if sea.name == "string":
         return pa.array(values, pa.string())  # an empty JSON string stays empty
-    if sea.name not in ("array", "map"):
+    if sea.name not in ("array", "map", "row"):
         return parse_column(pa.array(values, pa.string()), sea, sea_field.name)
     inner = _nested_strings(sea)
     return _nested_parse(pa.array(values, inner), sea, sea_field.name)
@@ -373,6 +400,8 @@ def _nested_strings(sea: SeaType) -> pa.DataType:
         return pa.list_(_nested_strings(sea.element))  # type: ignore[arg-type]
     if sea.name == "map":
         return pa.map_(pa.string(), _nested_strings(sea.value))  # type: ignore[arg-type]
+    if sea.name == "row":
+        return pa.struct([pa.field(f.name, _nested_strings(f.type)) for f in sea.fields])
     return pa.string()
 
 
@@ -388,23 +417,41 @@ def _nested_parse(array: pa.Array, sea: SeaType, name: str) -> pa.Array:
         return pa.MapArray.from_arrays(
             array.offsets, keys, items, type=arrow_type(sea), mask=array.is_null()
         )
+    if sea.name == "row":
+        children = [
+            _nested_parse(array.field(i), f.type, f"{name}.{f.name}")
+            for i, f in enumerate(sea.fields)
+        ]
+        return pa.StructArray.from_arrays(
+            children, fields=list(arrow_type(sea)), mask=array.is_null()
+        )
+    if sea.name == "string":
+        return array
     return parse_column(array, sea, name)
 
 
 # -- columnar formats --------------------------------------------------------------------------
-def _parquet(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+def _seekable(path: Any) -> Any:
+    """A path, or an archive member read into memory (columnar readers seek)."""
+    if isinstance(path, str):
+        return path
+    with path.open() as stream:
+        return pa.BufferReader(stream.read())
+
+
+def _parquet(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
     import pyarrow.parquet as pq
 
     names = spec.schema.names
-    with pq.ParquetFile(path) as handle:
+    with pq.ParquetFile(_seekable(path)) as handle:
         for batch in handle.iter_batches(batch_size=spec.batch_rows, columns=names):
             yield pa.Table.from_batches([batch])
 
 
-def _orc(spec: ReadSpec, path: str) -> Iterator[pa.Table]:
+def _orc(spec: ReadSpec, path: Any) -> Iterator[pa.Table]:
     import pyarrow.orc as orc
 
-    handle = orc.ORCFile(path)
+    handle = orc.ORCFile(_seekable(path))
     names = spec.schema.names
     for stripe in range(handle.nstripes):
         yield pa.Table.from_batches([handle.read_stripe(stripe, columns=names)])

@@ -3,6 +3,8 @@ source defines the table, as in SeaTunnel's file sources). Imports pyarrow."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 
 from app.engine.types import Field, Schema, SeaType
@@ -31,7 +33,7 @@ _SIMPLE = (
 )
 
 
-def columnar_schema(path: str, fmt: str) -> Schema:
+def columnar_schema(path: Any, fmt: str) -> Schema:
     """The schema of parquet/orc file `path` (ValueError for a type SeaTunnel has no name for)."""
     try:
         if fmt == "parquet":
@@ -65,5 +67,9 @@ def sea_type(kind: pa.DataType, name: str) -> SeaType:
     if pa.types.is_map(kind):
         return SeaType(
             "map", key=sea_type(kind.key_type, name), value=sea_type(kind.item_type, name)
+        )
+    if pa.types.is_struct(kind):
+        return SeaType(
+            "row", fields=tuple(Field(f.name, sea_type(f.type, f"{name}.{f.name}")) for f in kind)
         )
     raise ValueError(f"field '{name}' has type {kind}, which this server cannot read yet")

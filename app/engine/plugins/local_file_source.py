@@ -15,20 +15,38 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.engine.batch import Batch
-from app.engine.options import BOOL, INT, MAP, STRING, STRING_LIST, Option, show
+from app.engine.options import ANY, BOOL, INT, MAP, STRING, STRING_LIST, Option, show
 from app.engine.paths import allowed_roots
 from app.engine.plugin import RunContext, Source, SourceReader, TableInfo
 from app.engine.plugins.file_listing import ListingError, list_files, partition_values
 from app.engine.registry import register_source
-from app.engine.types import Field, Schema, TypeSyntaxError, TypeTooDeep, parse_type
+from app.engine.types import Field, Schema, SeaType, TypeSyntaxError, TypeTooDeep, parse_type
 
 FORMATS = ("TEXT", "CSV", "JSON", "PARQUET", "ORC")
 NOT_YET_FORMATS = ("EXCEL", "XML", "BINARY")
 _PATTERN_LETTERS = re.compile(r"[yMdHhmsSaTuEk'.:/\-_ 年月日时分秒]*")
 # compress_codec -> pyarrow codec (SeaTunnel's text/csv/json readers know lzo and none)
 CODECS = {"NONE": None, "LZO": "lzo", "GZIP": "gzip", "GZ": "gzip", "BZIP2": "bz2", "ZSTD": "zstd"}
-ARCHIVE_CODECS = {"NONE": None, "GZ": "gzip"}
+ARCHIVE_CODECS = {"NONE": None, "GZ": "gzip", "ZIP": "zip", "TAR": "tar", "TAR_GZ": "tar_gz"}
 DEFAULT_TABLE = "default.default.default"
+# LocalFile sink options that SeaTunnel's own e2e configs leave in source blocks (it ignores them)
+SINK_ONLY = (
+    "tmp_path",
+    "custom_filename",
+    "file_name_expression",
+    "filename_time_format",
+    "is_enable_transaction",
+    "have_partition",
+    "partition_by",
+    "partition_dir_expression",
+    "is_partition_field_write_in_file",
+    "sink_columns",
+    "batch_size",
+    "single_file_mode",
+    "create_empty_file_when_no_data",
+    "enable_header_write",
+    "csv_string_quote_mode",
+)
 
 
 def _option(key: str, kind: str, default: Any = None, text: str = "", **extra: Any) -> Option:
@@ -79,7 +97,7 @@ class LocalFileSource(Source):
             "archive_compress_codec",
             STRING,
             "NONE",
-            text="Archive of each file: none or gz.",
+            text="Each file is an archive: none, zip, tar, tar_gz (members with the format's suffix) or gz.",
         ),
         _option("encoding", STRING, "UTF-8", text="Character set of text, csv and json files."),
         _option("null_format", STRING, text="A text/csv field equal to this is null (e.g. \\N)."),
@@ -96,6 +114,20 @@ class LocalFileSource(Source):
             text="Accepted for compatibility (auto-detected).",
         ),
         _option("time_format", STRING, "HH:mm:ss", text="Accepted for compatibility."),
+        _option(
+            "row_delimiter",
+            STRING,
+            "\n",
+            text="Accepted for compatibility: lines end at \\n, \\r or \\r\\n, as in SeaTunnel.",
+        ),
+        *(
+            Option(
+                key,
+                ANY,
+                description="A LocalFile sink option; the source ignores it, as SeaTunnel does.",
+            )
+            for key in SINK_ONLY
+        ),
     )
     unsupported = (
         "tables_configs",
@@ -158,16 +190,18 @@ class LocalFileSource(Source):
                 f"must be one of none, lzo, gzip, bzip2, zstd, got {show(self.values['compress_codec'])}",
             )
         archive = self.values["archive_compress_codec"].upper()
-        if archive in ("ZIP", "TAR", "TAR_GZ"):
-            raise self.error(
-                "archive_compress_codec", f"{archive.lower()} is not supported yet by this server"
-            )
         if archive not in ARCHIVE_CODECS:
             raise self.error(
                 "archive_compress_codec",
-                f"must be one of none, gz, got {show(self.values['archive_compress_codec'])}",
+                "must be one of none, zip, tar, tar_gz, gz, got "
+                f"{show(self.values['archive_compress_codec'])}",
             )
-        chosen = CODECS[codec] or ARCHIVE_CODECS[archive]
+        self.archive = ARCHIVE_CODECS[archive] if archive not in ("NONE", "GZ") else None
+        if self.archive and CODECS[codec]:
+            raise self.error(
+                "compress_codec", "cannot be combined with a zip or tar archive_compress_codec"
+            )
+        chosen = CODECS[codec] or (ARCHIVE_CODECS[archive] if archive == "GZ" else None)
         if chosen and self.format in ("parquet", "orc"):
             return None  # columnar files carry their own compression (SeaTunnel ignores it too)
         return chosen
@@ -236,28 +270,36 @@ class LocalFileSource(Source):
                 f"must declare at most {self.limits.fields} fields "
                 f"({self.limits.describe('fields')}), got {len(declared)}",
             )
-        fields = []
-        for name, text in declared.items():
-            if isinstance(text, dict):
-                raise self.error(
-                    "schema.fields", f"field {show(name)}: nested row types are not supported"
-                )
-            try:
-                sea = parse_type(text, self.limits.type_depth)
-            except TypeTooDeep:
-                raise self.error(
-                    "schema.fields",
-                    f"field {show(name)}: the type nests array/map deeper than "
-                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
-                ) from None
-            except TypeSyntaxError:
-                raise self.error(
-                    "schema.fields", f"field {show(name)} has unknown type {show(text)}"
-                ) from None
-            fields.append(Field(str(name), sea))
+        fields = [
+            self._field(str(name), text, self.limits.type_depth) for name, text in declared.items()
+        ]
         if not fields:
             raise self.error("schema.fields", "must declare at least one field")
         return Schema(tuple(fields))
+
+    def _field(self, name: str, text: Any, depth: int) -> Field:
+        """A declared field: a type string, or an object of fields (a nested row)."""
+        if isinstance(text, dict):
+            if depth <= 0 or not text:
+                raise self.error(
+                    "schema.fields",
+                    f"field {show(name)}: a row type must have fields and nest at most "
+                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
+                )
+            inner = tuple(self._field(str(k), v, depth - 1) for k, v in text.items())
+            return Field(name, SeaType("row", fields=inner))
+        try:
+            return Field(name, parse_type(text, depth))
+        except TypeTooDeep:
+            raise self.error(
+                "schema.fields",
+                f"field {show(name)}: the type nests array/map deeper than "
+                f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
+            ) from None
+        except TypeSyntaxError:
+            raise self.error(
+                "schema.fields", f"field {show(name)} has unknown type {show(text)}"
+            ) from None
 
     def _file_schema(self) -> Schema:
         if not self.files:
@@ -268,7 +310,18 @@ class LocalFileSource(Source):
         from app.engine.plugins.file_schema import columnar_schema
 
         try:
-            return columnar_schema(self.files[0], self.format)
+            first: Any = self.files[0]
+            if self.archive:
+                from app.engine.plugins.file_archive import members
+
+                inside = members(first, self.archive, self.format)
+                if not inside:
+                    raise ValueError(f"holds no {self.format} member")
+                with inside[0].open() as stream:
+                    import pyarrow as pa
+
+                    first = pa.BufferReader(stream.read())
+            return columnar_schema(first, self.format)
         except ValueError as exc:
             raise self.error("path", f"{show(os.path.basename(self.files[0]))}: {exc}") from None
 
@@ -294,6 +347,7 @@ class LocalFileSource(Source):
             delimiter=self.values["field_delimiter"],
             skip_header=self.values["skip_header_row_number"],
             compression=self.compression,
+            archive=self.archive,
             encoding=self.values["encoding"],
             null_format=self.values["null_format"],
             read_columns=self.values["read_columns"] or None,

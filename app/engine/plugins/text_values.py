@@ -96,6 +96,8 @@ def parse_column(strings: pa.Array, sea: SeaType, field: str, level: int = 0) ->
         return _array(strings, sea, field, level)
     if name == "map":
         return _map(strings, sea, field, level)
+    if name == "row":
+        return _row(strings, sea, field, level)
     raise ValueParseError(f"field '{field}': type {sea.display()} cannot be read from text")
 
 
@@ -242,4 +244,17 @@ def _map(strings: pa.Array, sea: SeaType, field: str, level: int) -> pa.Array:
     items = parse_column(pc.list_element(padded, 1), sea.value, field, level + 1)  # type: ignore[arg-type]
     return pa.MapArray.from_arrays(
         entries.offsets, keys, items, type=arrow_type(sea), mask=entries.is_null()
+    )
+
+
+def _row(strings: pa.Array, sea: SeaType, field: str, level: int) -> pa.Array:
+    """A row's fields split on the next separator; missing trailing fields are null."""
+    parts = pc.split_pattern(strings, _separator(level))
+    padded = pc.list_slice(parts, 0, len(sea.fields), return_fixed_size_list=True)
+    children = [
+        parse_column(pc.list_element(padded, i), f.type, f"{field}.{f.name}", level + 1)
+        for i, f in enumerate(sea.fields)
+    ]
+    return pa.StructArray.from_arrays(
+        children, fields=list(arrow_type(sea)), mask=pc.is_null(strings)
     )
