@@ -395,3 +395,74 @@ def test_single_character_text_delimiter_pads_ragged_rows(tmp_path: Path) -> Non
         "quote": ['"q"', None, None],
         "c": ["x", None, "z"],
     }
+
+
+ROW_FIELDS = {
+    "id": "int",
+    "tags": "map<string, int>",
+    "inner": {"a": "array<int>", "b": "string", "m": "map<string, string>"},
+}
+ROW_LINE = "1\x01x\x031\x02y\x032\x01" + "7\x038\x02hi\x02k\x04v\x03k2\x04v2"
+ROW_EXPECTED = {
+    "id": 1,
+    "tags": [("x", 1), ("y", 2)],
+    "inner": {"a": [7, 8], "b": "hi", "m": [("k", "v"), ("k2", "v2")]},
+}
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar", "tar_gz"])
+def test_archives_read_every_member_with_the_format_suffix(tmp_path: Path, kind: str) -> None:
+    import tarfile
+    import zipfile
+
+    members = {
+        "a.txt": ROW_LINE + "\n",
+        "b.txt": ROW_LINE.replace("1", "2", 1) + "\n",
+        "skip.csv": "x\n",
+    }
+    archive = tmp_path / "data" / f"all.{kind}"
+    archive.parent.mkdir()
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as handle:
+            for name, text in members.items():
+                handle.writestr(name, text)
+    else:
+        with tarfile.open(archive, "w:gz" if kind == "tar_gz" else "w") as handle:
+            for name, text in members.items():
+                (tmp_path / name).write_text(text)
+                handle.add(tmp_path / name, name)
+    table = _read(
+        tmp_path,
+        path=str(archive.parent),
+        file_format_type="text",
+        archive_compress_codec=kind,
+        schema={"fields": ROW_FIELDS},
+    )
+    assert table.column("id").to_pylist() == [1, 2]
+    assert table.to_pylist()[0] == ROW_EXPECTED
+    assert str(table.schema.field("inner").type) == (
+        "struct<a: list<item: int32>, b: string, m: map<string, string>>"
+    )
+
+
+def test_nested_rows_in_json_and_the_row_type_in_the_schema(tmp_path: Path) -> None:
+    line = '{"id": 1, "tags": {"x": 1, "y": "2"}, "inner": {"a": [7, 8], "b": "hi", "m": {"k": "v", "k2": "v2"}}}'
+    (tmp_path / "a.json").write_text(line + "\n")
+    table = _read(
+        tmp_path, path=str(tmp_path), file_format_type="json", schema={"fields": ROW_FIELDS}
+    )
+    assert table.to_pylist() == [ROW_EXPECTED]
+    plan = build_plan(
+        job(
+            {
+                "plugin_name": "LocalFile",
+                "path": str(tmp_path),
+                "file_format_type": "json",
+                "schema": {"fields": ROW_FIELDS},
+            }
+        ),
+        _limits(tmp_path),
+    )
+    assert plan.vertices[0].plugin.tables()[0].schema.row_type() == (
+        "id<INT>, tags<MAP<STRING, INT>>, inner<ROW<a ARRAY<INT>,b STRING,m MAP<STRING, STRING>>>"
+    )
