@@ -466,3 +466,43 @@ def test_nested_rows_in_json_and_the_row_type_in_the_schema(tmp_path: Path) -> N
     assert plan.vertices[0].plugin.tables()[0].schema.row_type() == (
         "id<INT>, tags<MAP<STRING, INT>>, inner<ROW<a ARRAY<INT>,b STRING,m MAP<STRING, STRING>>>"
     )
+
+
+def test_tables_configs_read_several_tables_in_one_source(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "1.csv").write_text("1,x\n2,y\n")
+    pq.write_table(pa.table({"v": [1.5]}), tmp_path / "b" / "1.parquet")
+    source = {
+        "plugin_name": "LocalFile",
+        "tables_configs": [
+            {
+                "path": str(tmp_path / "a"),
+                "file_format_type": "csv",
+                "schema": {"table": "db.a", "fields": {"id": "int", "name": "string"}},
+            },
+            {
+                "path": str(tmp_path / "b"),
+                "file_format_type": "parquet",
+                "schema": {"table": "db.b"},
+            },
+        ],
+    }
+    plan = build_plan(job(source), _limits(tmp_path))
+    tables = plan.vertices[0].plugin.tables()
+    assert [(t.path, t.schema.row_type()) for t in tables] == [
+        ("db.a", "id<INT>, name<STRING>"),
+        ("db.b", "v<DOUBLE>"),
+    ]
+    assert plan.runner(lambda line: None).run() == "FINISHED"
+    assert {b.table: b.data.to_pydict() for b in COLLECTED} == {
+        "db.a": {"id": [1, 2], "name": ["x", "y"]},
+        "db.b": {"v": [1.5]},
+    }
+    source["tables_configs"][1]["schema"] = {}
+    with pytest.raises(ConfigError) as refused:
+        build_plan(job(source), _limits(tmp_path))
+    assert refused.value.message == (
+        "Plugin 'LocalFile' (source[0].tables_configs[1]): option 'schema.table' is required "
+        "for each of tables_configs"
+    )

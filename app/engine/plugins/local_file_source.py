@@ -58,12 +58,11 @@ class LocalFileSource(Source):
     """Reads files from the server's disk, under security.allowed-paths."""
 
     options = (
-        _option("path", STRING, text="A file, or a directory listed recursively.", required=True),
+        _option("path", STRING, text="A file, or a directory listed recursively (required)."),
         _option(
             "file_format_type",
             STRING,
-            text="text, csv, json (one object per line), parquet or orc.",
-            required=True,
+            text="text, csv, json (one object per line), parquet or orc (required).",
         ),
         _option("schema", MAP, text="The table schema: {fields {name = type}} (and table)."),
         _option("schema.fields", MAP, text="Field name -> SeaTunnel type, in file order."),
@@ -128,9 +127,13 @@ class LocalFileSource(Source):
             )
             for key in SINK_ONLY
         ),
+        Option(
+            "tables_configs",
+            ANY,
+            description="Several tables: a list of whole single-table configs (schema.table each).",
+        ),
     )
     unsupported = (
-        "tables_configs",
         "sheet_name",
         "excel_engine",
         "xml_row_tag",
@@ -145,8 +148,16 @@ class LocalFileSource(Source):
     )
 
     def configure(self) -> None:
-        """Check the options, resolve and list the path, settle the table schema."""
+        """Check the options, resolve and list the path, settle the table schema; with
+        `tables_configs`, each entry is a whole single-table config (one table each)."""
         values = self.values
+        self.children: list[LocalFileSource] = [self]
+        if values["tables_configs"] is not None:
+            self._multi_table()
+            return
+        for key in ("path", "file_format_type"):
+            if values[key] is None:
+                raise self.error(key, "is required")
         self.format = self._format()
         self.compression = self._codec()
         self._check_formats()
@@ -168,6 +179,34 @@ class LocalFileSource(Source):
             self.partition_keys = [k for k, _ in partition_values(self.files[0]) if k not in names]
         table = values["schema.table"] or values["plugin_output"]
         self.table_path = table or DEFAULT_TABLE
+
+    def _multi_table(self) -> None:
+        from app.engine.options import validate
+
+        entries = self.values["tables_configs"]
+        if not isinstance(entries, list) or not entries:
+            raise self.error("tables_configs", "must be a non-empty list of table configs")
+        if len(entries) > 1000:
+            raise self.error("tables_configs", "must hold at most 1000 tables")
+        options = tuple(o for o in self.options if o.key != "tables_configs")
+        self.children = []
+        for i, entry in enumerate(entries):
+            where = f"{self.where}.tables_configs[{i}]"
+            if not isinstance(entry, dict):
+                raise self.error("tables_configs", f"entry {i} must be an object")
+            values = validate(
+                self.plugin_name, where, entry, options, self.limits, self.unsupported
+            )
+            values["plugin_output"] = None  # a table is named by its schema.table
+            values["tables_configs"] = None
+            child = type(self)(where, entry, values, self.parallelism, self.limits)
+            if not values["schema.table"]:
+                raise child.error("schema.table", "is required for each of tables_configs")
+            self.children.append(child)
+        paths = [c.table_path for c in self.children]
+        duplicate = next((p for p in paths if paths.count(p) > 1), None)
+        if duplicate is not None:
+            raise self.error("tables_configs", f"names table {show(duplicate)} twice")
 
     def _format(self) -> str:
         text = self.values["file_format_type"].upper()
@@ -261,9 +300,7 @@ class LocalFileSource(Source):
     def _declared_schema(self) -> Schema | None:
         declared = self.values["schema.fields"]
         if declared is None:
-            if self.values["schema"] is not None:
-                raise self.error("schema", "must hold fields { name = type, ... }")
-            return None
+            return None  # (a schema block may name only its table: parquet and orc)
         if len(declared) > self.limits.fields:
             raise self.error(
                 "schema.fields",
@@ -363,25 +400,29 @@ class LocalFileSource(Source):
         return Schema(tuple(fields))
 
     def tables(self) -> list[TableInfo]:
-        """The single table of all files."""
-        return [TableInfo(self.table_path, self.output_schema())]
+        """One table per table config (a single one without tables_configs)."""
+        return [TableInfo(c.table_path, c.output_schema()) for c in self.children]
 
-    def split_ids(self) -> list[tuple[str, str]]:
-        """(split id, file) per file, in SeaTunnel's order (sorted by split id)."""
-        return sorted((f"{self.table_path}_{path}", path) for path in self.files)
+    def split_ids(self) -> list[tuple[str, int, str]]:
+        """(split id, table config index, file) per file, sorted by split id as SeaTunnel does."""
+        return sorted(
+            (f"{child.table_path}_{path}", i, path)
+            for i, child in enumerate(self.children)
+            for path in child.files
+        )
 
     def reader(self, ctx: RunContext) -> SourceReader:
         """Reads the files one after the other (the current runner has one reader per source)."""
         return SequentialFileReader(self, ctx)
 
 
-def read_split(source: LocalFileSource, spec: Any, path: str, position: Any) -> Iterator[Batch]:
-    """The batches of one file from row `position` (None or 0: the start)."""
+def read_split(table: str, spec: Any, path: str, position: Any) -> Iterator[Batch]:
+    """The batches of one file of table `table` from row `position` (None or 0: the start)."""
     from app.engine.plugins.file_read import read_batches
 
     skip = int(position or 0)
     for data in read_batches(spec, path, skip):
-        yield Batch(source.table_path, data)
+        yield Batch(table, data)
 
 
 class SequentialFileReader(SourceReader):
@@ -389,7 +430,8 @@ class SequentialFileReader(SourceReader):
 
     def __init__(self, source: LocalFileSource, ctx: RunContext) -> None:
         self.source = source
-        self.spec = source.spec()
+        self.specs = [child.spec() for child in source.children]
+        self.tables = [child.table_path for child in source.children]
         self.splits = source.split_ids()
         self.index = 0
         self.rows = 0
@@ -401,9 +443,10 @@ class SequentialFileReader(SourceReader):
         from app.engine.plugins.text_values import ValueParseError
 
         while self.index < len(self.splits):
-            path = self.splits[self.index][1]
+            _, child, path = self.splits[self.index]
             if self._batches is None:
-                self._batches = read_split(self.source, self.spec, path, self.rows)
+                spec, table = self.specs[child], self.tables[child]
+                self._batches = read_split(table, spec, path, self.rows)
             try:
                 batch = next(self._batches, None)
             except (ValueParseError, OSError) as exc:
