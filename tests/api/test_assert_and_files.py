@@ -261,3 +261,23 @@ def test_local_file_path_outside_the_allowed_roots_is_a_400(client) -> None:  # 
         "message": "Plugin 'LocalFile' (source[0]): option 'path' must resolve under an allowed "
         'path (security.allowed-paths: /tmp), got "/etc"',
     }
+
+
+def test_row_rules_count_the_rows_of_every_subtask(client) -> None:  # noqa: ANN001
+    source = {
+        "plugin_name": "FakeSource",
+        "row.num": 10,
+        "split.num": 2,
+        "schema": {"fields": {"id": "bigint"}},
+    }
+    rules = {
+        "row_rules": [
+            {"rule_type": "MIN_ROW", "rule_value": 40},
+            {"rule_type": "MAX_ROW", "rule_value": 40},
+        ]
+    }
+    config = _job(source, rules)
+    config["env"]["parallelism"] = 4
+    info = _run(client, config)
+    assert info["jobStatus"] == "FINISHED", info.get("errorMsg")
+    assert info["metrics"]["SinkWriteCount"] == "40"

@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import gzip
+import threading
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from app.engine import ConfigError, JobError, build_plan
+from app.engine import (
+    REGISTRIES,
+    ConfigError,
+    JobError,
+    Sink,
+    SinkWriter,
+    build_plan,
+    register_sink,
+)
 from app.engine.limits import Limits
 from tests.engine.conftest import COLLECTED, collected_table, job
 
@@ -221,11 +231,75 @@ def test_a_value_that_does_not_parse_fails_the_job_naming_it(tmp_path: Path) -> 
 def test_restore_skips_finished_files_and_emitted_rows(tmp_path: Path) -> None:
     for name, text in (("a.txt", "1\n2\n"), ("b.txt", "3\n4\n"), ("c.txt", "5\n")):
         (tmp_path / name).write_text(text)
-    config = job({"plugin_name": "LocalFile", "path": str(tmp_path), "file_format_type": "text"})
-    lines: list[str] = []
-    restore = {"checkpoint_id": 1, "sources": {"1": {"files_done": 1, "rows": 1}}, "sinks": {}}
-    build_plan(config, _limits(tmp_path)).runner(lines.append, restore=restore).run()
-    assert collected_table().to_pydict() == {"content": ["4", "5"]}
+    config = job(
+        {
+            "plugin_name": "LocalFile",
+            "plugin_output": "t",
+            "path": str(tmp_path),
+            "file_format_type": "text",
+        }
+    )
+
+    def split(name: str) -> dict:
+        path = str(tmp_path / name)
+        return {"id": f"t_{path}", "info": {"table": 0, "path": path}}
+
+    # a.txt done, b.txt in flight after one row, c.txt not handed out yet
+    source_state = {
+        "enumerator": {"pending": [split("c.txt")], "returned": []},
+        "splits": [{**split("b.txt"), "position": 1}],
+        "positions": {},
+    }
+    restore = {"checkpoint_id": 1, "sources": {"1": source_state}, "sinks": {}}
+    build_plan(config, _limits(tmp_path)).runner(lambda line: None, restore=restore).run()
+    assert sorted(collected_table().column("content").to_pylist()) == ["4", "5"]
+
+
+THREAD_FILES: dict[str, set[int]] = {}
+
+
+class _ThreadWriter(SinkWriter):
+    def write(self, batch: Any) -> None:
+        files = set(batch.data.column("file").to_pylist())
+        THREAD_FILES.setdefault(threading.current_thread().name, set()).update(files)
+        COLLECTED.append(batch)
+
+
+if REGISTRIES["sink"].get("ThreadFiles") is None:
+
+    @register_sink("ThreadFiles")
+    class ThreadFiles(Sink):
+        """Notes which subtask thread wrote which files' rows."""
+
+        def writer(self, tables, ctx):  # noqa: ANN001, ANN201
+            return _ThreadWriter()
+
+
+def test_files_are_split_over_parallel_readers_each_read_once(tmp_path: Path) -> None:
+    THREAD_FILES.clear()
+    for i in range(8):
+        (tmp_path / f"{i}.csv").write_text("".join(f"{i},{j}\n" for j in range(1000)))
+    config = job(
+        {
+            "plugin_name": "LocalFile",
+            "path": str(tmp_path),
+            "file_format_type": "csv",
+            "schema": {"fields": {"file": "int", "row": "int"}},
+        },
+        sink=[{"plugin_name": "ThreadFiles"}],
+        env={"job.mode": "BATCH", "parallelism": 4},
+    )
+    assert build_plan(config, _limits(tmp_path)).runner(lambda line: None).run() == "FINISHED"
+    table = collected_table()
+    rows = zip(table.column("file").to_pylist(), table.column("row").to_pylist(), strict=True)
+    assert sorted(rows) == [(i, j) for i in range(8) for j in range(1000)]
+    # four subtask threads, each reading its own two files (split i goes to subtask i mod 4)
+    assert sorted(sorted(files) for files in THREAD_FILES.values()) == [
+        [0, 4],
+        [1, 5],
+        [2, 6],
+        [3, 7],
+    ]
 
 
 @pytest.mark.parametrize(

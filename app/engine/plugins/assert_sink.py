@@ -10,6 +10,7 @@ was aborted (failed or force-cancelled).
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from app.engine.errors import JobError
@@ -41,7 +42,8 @@ class Assert(Sink):
             self.rules: Rules = parse_rules(self.values["rules"])
         except RuleError as exc:
             raise self.error("rules", str(exc)) from None
-        self._tally = _Tally()
+        self._runs: weakref.WeakKeyDictionary[Any, _Tally] = weakref.WeakKeyDictionary()
+        self._runs_lock = threading.Lock()
 
     def check_tables(self, tables: list[TableInfo]) -> None:
         """Every field rule must name a field of the table it applies to, with a fitting equals_to."""
@@ -57,12 +59,22 @@ class Assert(Sink):
                 raise self.error("rules", f"table {table.path}: {exc}") from None
 
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:
-        """A writer checking field rules per batch; the last one to close checks row rules."""
-        return AssertWriter(self.rules, tables, self._tally.join())
+        """A writer checking field rules per batch; the last one to close checks row rules.
+
+        Writers of one run (all subtasks, all pipelines feeding this sink) share a tally; a
+        run is told apart by its cancel event, which all its contexts share.
+        """
+        with self._runs_lock:
+            tally = self._runs.get(ctx.cancel_event)
+            if tally is None:
+                tally = self._runs[ctx.cancel_event] = _Tally()
+        return AssertWriter(self.rules, tables, tally.join())
 
 
 class _Tally:
     """Rows per rules key over all writers of one run, and which tables arrived."""
+
+    # (writers are all opened before any subtask runs, so `open` reaches 0 only at the end)
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -72,12 +84,8 @@ class _Tally:
         self.tables: set[str] = set()
 
     def join(self) -> _Tally:
-        """A writer opens: a fresh tally when the previous run's writers have all closed."""
+        """A writer of this run opens."""
         with self.lock:
-            if self.open == 0:
-                self.aborted = False
-                self.rows = {}
-                self.tables = set()
             self.open += 1
         return self
 

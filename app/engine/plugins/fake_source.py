@@ -7,6 +7,7 @@ from typing import Any
 from app.engine.batch import ROW_KINDS
 from app.engine.options import (
     ANY,
+    BOOL,
     FLOAT,
     INT,
     MAP,
@@ -17,7 +18,7 @@ from app.engine.options import (
     lookup,
     show,
 )
-from app.engine.plugin import RunContext, Source, SourceReader, TableInfo
+from app.engine.plugin import RunContext, Source, SourceReader, SplitEnumerator, TableInfo
 from app.engine.plugins.fake_rows import ValueProblem, convert
 from app.engine.registry import register_source
 from app.engine.types import Field, Schema, TypeSyntaxError, TypeTooDeep, parse_type, row_width
@@ -152,6 +153,13 @@ class FakeSource(Source):
             min=1,
             max=1 << 24,
             description="Rows per generated batch (ours); capped so a batch fits limits.batch-bytes.",
+        ),
+        Option(
+            "endless",
+            BOOL,
+            False,
+            description="Ours: in STREAMING, deal every split again (new data) once all are "
+            "read, forever; default: each split once, then idle until stopped (SeaTunnel).",
         ),
         *_range_options(),
     )
@@ -311,8 +319,14 @@ class FakeSource(Source):
         """The single table this source produces."""
         return [TableInfo(self.table_path, self.schema)]
 
+    def enumerator(self, ctx: RunContext) -> SplitEnumerator:
+        """SeaTunnel's split layout, dealt round robin (split id mod parallelism)."""
+        from app.engine.plugins.fake_data import FakeEnumerator
+
+        return FakeEnumerator(self, ctx)
+
     def reader(self, ctx: RunContext) -> SourceReader:
-        """A reader over all splits of all subtasks (imports numpy and pyarrow)."""
+        """A subtask's reader (imports numpy and pyarrow)."""
         from app.engine.plugins.fake_data import FakeReader
 
         return FakeReader(self, ctx)

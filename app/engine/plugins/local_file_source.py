@@ -4,7 +4,8 @@ file (reference-connectors §1.7, §2.1-2.2).
 At plan time the path is resolved under security.allowed-paths and listed (as SeaTunnel lists
 at parse time), so the table schema (declared, or read from the first parquet/orc file) and the
 partition columns are known for the jobDag. At run time each file is one split, read by
-file_read in Arrow batches; a split's position is the number of rows already emitted.
+file_read in Arrow batches by the reader of the subtask it is dealt to (split i goes to
+subtask i mod parallelism); a split's position is the number of rows already emitted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from app.engine.batch import Batch
 from app.engine.options import ANY, BOOL, INT, MAP, STRING, STRING_LIST, Option, show
 from app.engine.paths import allowed_roots
-from app.engine.plugin import RunContext, Source, SourceReader, TableInfo
+from app.engine.plugin import RunContext, Source, SourceReader, Split, TableInfo
 from app.engine.plugins.file_listing import ListingError, list_files, partition_values
 from app.engine.registry import register_source
 from app.engine.types import Field, Schema, SeaType, TypeSyntaxError, TypeTooDeep, parse_type
@@ -411,62 +412,41 @@ class LocalFileSource(Source):
             for path in child.files
         )
 
+    def splits(self, ctx: RunContext) -> list[Split]:
+        """One split per file, in SeaTunnel's order; subtask i reads splits i, i+P, ..."""
+        return [
+            Split(split_id, {"table": child, "path": path})
+            for split_id, child, path in self.split_ids()
+        ]
+
     def reader(self, ctx: RunContext) -> SourceReader:
-        """Reads the files one after the other (the current runner has one reader per source)."""
-        return SequentialFileReader(self, ctx)
+        """The reader of one subtask: reads the files it is given, one at a time."""
+        return FileReader(self)
 
 
-def read_split(table: str, spec: Any, path: str, position: Any) -> Iterator[Batch]:
-    """The batches of one file of table `table` from row `position` (None or 0: the start)."""
-    from app.engine.plugins.file_read import read_batches
+class FileReader(SourceReader):
+    """Reads one file per split in Arrow batches; the position is the rows already emitted."""
 
-    skip = int(position or 0)
-    for data in read_batches(spec, path, skip):
-        yield Batch(table, data)
-
-
-class SequentialFileReader(SourceReader):
-    """All files in split order; the position is the finished files and rows of the current one."""
-
-    def __init__(self, source: LocalFileSource, ctx: RunContext) -> None:
-        self.source = source
+    def __init__(self, source: LocalFileSource) -> None:
         self.specs = [child.spec() for child in source.children]
         self.tables = [child.table_path for child in source.children]
-        self.splits = source.split_ids()
-        self.index = 0
-        self.rows = 0
-        self._batches: Iterator[Batch] | None = None
 
-    def poll(self) -> Any:
-        """The next batch of the current file, moving on to the next file at its end."""
+    def read(self, split: Split, position: Any) -> Iterator[Any]:
+        """The file's batches after the first `position` rows (a restore resumes mid-file)."""
         from app.engine.errors import JobError
+        from app.engine.plugins.file_read import read_batches
         from app.engine.plugins.text_values import ValueParseError
 
-        while self.index < len(self.splits):
-            _, child, path = self.splits[self.index]
-            if self._batches is None:
-                spec, table = self.specs[child], self.tables[child]
-                self._batches = read_split(table, spec, path, self.rows)
+        child, path = int(split.info["table"]), str(split.info["path"])
+        table = self.tables[child]
+        batches = read_batches(self.specs[child], path, int(position or 0))
+        while True:
             try:
-                batch = next(self._batches, None)
+                data = next(batches, None)
             except (ValueParseError, OSError) as exc:
                 raise JobError(f"LocalFile: {path}: {exc}") from None
             except Exception as exc:  # noqa: BLE001 - pyarrow's own parse errors
                 raise JobError(f"LocalFile: {path}: {' '.join(str(exc).split())}") from None
-            if batch is not None:
-                self.rows += batch.num_rows
-                return batch
-            self.index += 1
-            self.rows = 0
-            self._batches = None
-        return None
-
-    def snapshot(self) -> Any:
-        """Files finished (a count in split order) and rows of the current file."""
-        return {"files_done": self.index, "rows": self.rows}
-
-    def restore(self, state: Any) -> None:
-        """Skip finished files and the rows already emitted of the current one."""
-        if state:
-            self.index = int(state.get("files_done", 0))
-            self.rows = int(state.get("rows", 0))
+            if data is None:
+                return
+            yield Batch(table, data)
