@@ -580,3 +580,37 @@ def test_tables_configs_read_several_tables_in_one_source(tmp_path: Path) -> Non
         "Plugin 'LocalFile' (source[0].tables_configs[1]): option 'schema.table' is required "
         "for each of tables_configs"
     )
+
+
+def test_an_empty_directory_is_an_empty_table(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for fmt in ("parquet", "text"):
+        COLLECTED.clear()
+        config = job(
+            {"plugin_name": "LocalFile", "path": str(tmp_path / "empty"), "file_format_type": fmt}
+        )
+        assert build_plan(config, _limits(tmp_path)).runner(lambda line: None).run() == "FINISHED"
+        assert COLLECTED == []
+
+
+def test_null_format_and_json_bytes_are_base64(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("1\x01\\N\n\\N\x01x\n")
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "a.txt"),
+        file_format_type="text",
+        null_format="\\N",
+        schema={"fields": {"id": "int", "name": "string"}},
+    )
+    assert table.to_pydict() == {"id": [1, None], "name": [None, "x"]}
+    (tmp_path / "b.json").write_text('{"b": "aGk=", "d": 2924137191386439303744.39292216}\n')
+    table = _read(
+        tmp_path,
+        path=str(tmp_path / "b.json"),
+        file_format_type="json",
+        schema={"fields": {"b": "bytes", "d": "decimal(38, 8)"}},
+    )
+    assert table.to_pydict() == {
+        "b": [b"hi"],
+        "d": [decimal.Decimal("2924137191386439303744.39292216")],
+    }

@@ -8,9 +8,11 @@ parsed from the path are appended as strings (reference-connectors §2.1-2.2).
 
 from __future__ import annotations
 
+import base64
 import codecs
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -323,6 +325,9 @@ def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
     arrays = []
     for sea_field, column in zip(spec.schema.fields, columns, strict=True):
         target = arrow_type(sea_field.type)
+        if sea_field.type.name == "bytes":
+            arrays.append(_base64(column, sea_field.name))
+            continue
         if pa.types.is_string(column.type) and sea_field.type.name != "string":
             arrays.append(parse_column(column, sea_field.type, sea_field.name))
             continue
@@ -335,8 +340,19 @@ def _json_typed(spec: ReadSpec, columns: list[pa.Array]) -> pa.Table:
     return pa.table(arrays, names=spec.schema.names)
 
 
+def _base64(column: pa.Array, name: str) -> pa.Array:
+    """JSON bytes are base64 text (Jackson's binaryValue); decoded one value at a time."""
+    values = []
+    for text in column.to_pylist():
+        try:
+            values.append(None if text is None else base64.b64decode(text, validate=True))
+        except ValueError:
+            raise ValueParseError(f"field '{name}': {str(text)[:80]} is not base64") from None
+    return pa.array(values, pa.binary())
+
+
 def _json_python(spec: ReadSpec, path: Any, done: int = 0) -> Iterator[pa.Table]:
-    """Lines whose JSON types vary (a number here, a string there) or maps: orjson per line,
+    """Lines whose JSON types vary (a number here, a string there), maps and rows: json per line,
     after the `done` rows already read (one object per non-empty line)."""
     fields = spec.schema.fields
     for lines in _lines(ReadSpec(**{**spec.__dict__, "skip_header": 0}), path):
@@ -346,9 +362,9 @@ def _json_python(spec: ReadSpec, path: Any, done: int = 0) -> Iterator[pa.Table]
         lines, done = lines.slice(done), 0
         columns: list[list[Any]] = [[] for _ in fields]
         for line in lines.to_pylist():
-            try:
-                row = orjson.loads(line)
-            except orjson.JSONDecodeError:
+            try:  # decimals keep every digit: numbers with a fraction stay text
+                row = json.loads(line, parse_float=str)
+            except ValueError:
                 raise ValueParseError(f"line is not JSON: {line[:80]}") from None
             if not isinstance(row, dict):
                 raise ValueParseError(f"line is not a JSON object: {line[:80]}")
@@ -389,6 +405,8 @@ def _json_array(values: list[Any], sea_field: Field) -> pa.Array:
     sea = sea_field.type
     if sea.name == "string":
         return pa.array(values, pa.string())  # an empty JSON string stays empty
+    if sea.name == "bytes":
+        return _base64(pa.array(values, pa.string()), sea_field.name)
     if sea.name not in ("array", "map", "row"):
         return parse_column(pa.array(values, pa.string()), sea, sea_field.name)
     inner = _nested_strings(sea)
