@@ -160,3 +160,40 @@ def test_malformed_rules_are_config_errors(rules: dict, message: str) -> None:
         build_plan(config)
     assert refused.value.message.startswith("Plugin 'Assert' (sink[0]): option 'rules' ")
     assert message in refused.value.message
+
+
+def test_row_columns_from_files_with_an_object_field_type(tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "a.json").write_text('{"r": {"a": 1, "b": "x"}}\n')
+    config = {
+        "env": {"job.mode": "BATCH"},
+        "source": [
+            {
+                "plugin_name": "LocalFile",
+                "path": str(tmp_path),
+                "file_format_type": "json",
+                "schema": {"fields": {"r": {"a": "int", "b": "string"}}},
+            }
+        ],
+        "sink": [
+            {
+                "plugin_name": "Assert",
+                "rules": {
+                    "field_rules": [
+                        {
+                            "field_name": "r",
+                            "field_type": {"a": "int", "b": "string"},
+                            "field_value": [
+                                {"rule_type": "NOT_NULL"},
+                                {"equals_to": {"a": 1, "b": "x"}},
+                            ],
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    assert build_plan(config).runner(lambda line: None).run() == "FINISHED"
+    config["sink"][0]["rules"]["field_rules"][0]["field_value"][1]["equals_to"] = {"a": 2, "b": "x"}
+    with pytest.raises(JobError) as failure:
+        build_plan(config).runner(lambda line: None).run()
+    assert str(failure.value).endswith('breaks equals_to {"a":2,"b":"x"})')

@@ -212,7 +212,7 @@ def _java_lengths(column: pa.Array) -> pa.Array:
 
 def _equals_mask(expected: Any, sea: SeaType, field_name: str) -> Mask:
     """A non-null value unequal to `expected` (converted like SeaTunnel's JSON converter) fails."""
-    if sea.name in ("array", "map", "bytes"):
+    if sea.name in ("array", "map", "bytes", "row"):
         want = _python_value(expected, sea, field_name)
 
         def differs(column: pa.Array) -> pa.Array:
@@ -279,4 +279,10 @@ def _python_value(expected: Any, sea: SeaType, field_name: str) -> Any:
             _python_value(k, sea.key, field_name): _python_value(v, sea.value, field_name)  # type: ignore[arg-type]
             for k, v in expected.items()
         }
+    if sea.name == "row":
+        if isinstance(expected, list):  # a row given by position
+            expected = {f.name: v for f, v in zip(sea.fields, expected, strict=False)}
+        if not isinstance(expected, dict):
+            raise RuleError(f"equals_to of field {field_name!r:.80} must be an object")
+        return {f.name: _python_value(expected.get(f.name), f.type, field_name) for f in sea.fields}
     return _scalar(expected, sea, field_name).as_py()

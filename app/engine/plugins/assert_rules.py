@@ -19,7 +19,7 @@ from typing import Any
 
 from app.engine.javafmt import java_double
 from app.engine.options import show
-from app.engine.types import SeaType, TypeSyntaxError, parse_type
+from app.engine.types import Field, SeaType, TypeSyntaxError, parse_type
 
 ROW_RULE_TYPES = ("MAX_ROW", "MIN_ROW")  # enum order of AssertRuleType
 VALUE_RULE_TYPES = ("NULL", "NOT_NULL", "MIN", "MAX", "MIN_LENGTH", "MAX_LENGTH")
@@ -179,15 +179,7 @@ def _field_rule(item: Any, where: str) -> FieldRule:
         raise RuleError(f"{where}.field_name must be a field name string")
     kind = None
     if "field_type" in item:
-        text = item["field_type"]
-        if not isinstance(text, str):
-            raise RuleError(f"{where}.field_type must be a type name string, got {show(text)}")
-        try:
-            kind = parse_type(_TYPE_ALIASES.get(text.strip().lower(), text))
-        except TypeSyntaxError:
-            raise RuleError(
-                f"{where}.field_type is not a SeaTunnel type, got {show(text)}"
-            ) from None
+        kind = _field_type(item["field_type"], f"{where}.field_type", 16)
     values = _list(item.get("field_value", []), f"{where}.field_value")
     rules = []
     for i, value in enumerate(values):
@@ -198,6 +190,24 @@ def _field_rule(item: Any, where: str) -> FieldRule:
             raise RuleError(f"{where}.field_value[{i}].rule_value is required for {rule.rule_type}")
         rules.append(rule)
     return FieldRule(name, kind, tuple(rules))
+
+
+def _field_type(text: Any, where: str, depth: int) -> SeaType:
+    """A type name, or an object of fields (a row type), as AssertRuleParser reads field_type."""
+    if isinstance(text, dict):
+        if not text or depth <= 0:
+            raise RuleError(f"{where} must be a type, or an object of field types")
+        fields = tuple(
+            Field(str(name), _field_type(inner, f"{where}.{name}", depth - 1))
+            for name, inner in text.items()
+        )
+        return SeaType("row", fields=fields)
+    if not isinstance(text, str):
+        raise RuleError(f"{where} must be a type name string, got {show(text)}")
+    try:
+        return parse_type(_TYPE_ALIASES.get(text.strip().lower(), text), depth)
+    except TypeSyntaxError:
+        raise RuleError(f"{where} is not a SeaTunnel type, got {show(text)}") from None
 
 
 def _rule(item: Any, where: str) -> AssertRule:
