@@ -614,3 +614,29 @@ def test_null_format_and_json_bytes_are_base64(tmp_path: Path) -> None:
         "b": [b"hi"],
         "d": [decimal.Decimal("2924137191386439303744.39292216")],
     }
+
+
+def test_file_filter_pattern_is_linear_time_re2(tmp_path: Path) -> None:
+    (tmp_path / ("a" * 60 + "!")).write_text("x\n")
+    (tmp_path / "keep.txt").write_text("y\n")
+    # a catastrophic pattern for a backtracking engine: RE2 answers at once
+    table = _read(
+        tmp_path, path=str(tmp_path), file_format_type="text", file_filter_pattern="(a+)+$|keep.txt"
+    )
+    assert table.to_pydict() == {"content": ["y"]}
+    with pytest.raises(ConfigError) as refused:
+        build_plan(
+            job(
+                {
+                    "plugin_name": "LocalFile",
+                    "path": str(tmp_path),
+                    "file_format_type": "text",
+                    "file_filter_pattern": "(?=a)",
+                }
+            ),
+            _limits(tmp_path),
+        )
+    assert refused.value.message == (
+        "Plugin 'LocalFile' (source[0]): option 'file_filter_pattern' is not a supported "
+        "regular expression (RE2 syntax)"
+    )

@@ -270,11 +270,13 @@ class LocalFileSource(Source):
             ) from None
         pattern = self.values["file_filter_pattern"]
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
+            from app.engine.plugins.file_listing import full_matches
+
+            try:  # RE2 (linear time): no lookaround or backreferences
+                full_matches(pattern, [""])
+            except ListingError:
                 raise self.error(
-                    "file_filter_pattern", f"is not a valid regular expression ({exc})"
+                    "file_filter_pattern", "is not a supported regular expression (RE2 syntax)"
                 ) from None
 
     def _list(self) -> list[str]:
