@@ -31,6 +31,8 @@ def arrow_type(sea: SeaType) -> pa.DataType:
         return pa.list_(arrow_type(sea.element))  # type: ignore[arg-type]
     if sea.name == "map":
         return pa.map_(arrow_type(sea.key), arrow_type(sea.value))  # type: ignore[arg-type]
+    if sea.name == "row":
+        return pa.struct([pa.field(f.name, arrow_type(f.type)) for f in sea.fields])
     return _SIMPLE[sea.name]
 
 

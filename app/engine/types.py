@@ -31,7 +31,8 @@ _ALIASES = {
 
 @dataclass(frozen=True)
 class SeaType:
-    """A column type: `name` is one of SIMPLE, "decimal", "array" or "map"; parameters as needed."""
+    """A column type: `name` is one of SIMPLE, "decimal", "array", "map" or "row"; parameters as
+    needed (`fields` for a row: a nested `schema { fields { c = { a = int } } }` block)."""
 
     name: str
     precision: int = 0
@@ -39,6 +40,7 @@ class SeaType:
     element: SeaType | None = None
     key: SeaType | None = None
     value: SeaType | None = None
+    fields: tuple[Field, ...] = ()
 
     def display(self) -> str:
         """SeaTunnel's type name as Console prints it: STRING, DECIMAL(10, 2), ARRAY<INT>, MAP<STRING, INT>."""
@@ -48,6 +50,8 @@ class SeaType:
             return f"ARRAY<{self.element.display()}>"  # type: ignore[union-attr]
         if self.name == "map":
             return f"MAP<{self.key.display()}, {self.value.display()}>"  # type: ignore[union-attr]
+        if self.name == "row":  # SeaTunnelRowType.toString
+            return "ROW<" + ",".join(f"{f.name} {f.type.display()}" for f in self.fields) + ">"
         return self.name.upper()
 
 
@@ -124,6 +128,7 @@ def parse_type(text: str, max_depth: int = 16) -> SeaType:
 def type_depth(sea: SeaType) -> int:
     """Nesting of array/map in `sea` (0 for a simple type)."""
     children = [c for c in (sea.element, sea.key, sea.value) if c is not None]
+    children += [f.type for f in sea.fields]
     return 1 + max(type_depth(c) for c in children) if children else 0
 
 
@@ -139,6 +144,8 @@ def row_width(sea: SeaType, sizes: dict[str, int]) -> int:
     if sea.name == "map":
         pair = row_width(sea.key, sizes) + row_width(sea.value, sizes)  # type: ignore[arg-type]
         return 4 + sizes["map.size"] * pair
+    if sea.name == "row":
+        return sum(row_width(f.type, sizes) for f in sea.fields)
     return _FIXED_WIDTH.get(sea.name, 8)
 
 

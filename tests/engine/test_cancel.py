@@ -38,7 +38,7 @@ SLOW_FAKE = {
     "schema": {"fields": {"name": "string", "age": "int", "card": "int"}},
     "row.num": 10,
     "endless": True,
-    "split.read-interval": 86_400_000,
+    "split.read-interval": 60_000,  # limits.delay-ms
 }
 
 SLOWEST: dict[tuple[str, str], dict[str, Any]] = {
@@ -53,9 +53,29 @@ SLOWEST: dict[tuple[str, str], dict[str, Any]] = {
     ("transform", "Filter"): {"include_fields": ["name"]},
     ("transform", "Copy"): {"fields": {"name2": "name"}},
     ("transform", "Replace"): {"replace_field": "name", "pattern": "a", "replacement": "b"},
-    ("sink", "Console"): {"log.print.delay.ms": 1_000_000_000},
+    ("sink", "Console"): {"log.print.delay.ms": 60_000},  # limits.delay-ms
     ("sink", "LocalFile"): {"path": "{tmp}/out", "tmp_path": "{tmp}/tmp", "batch_size": 1},
+    ("source", "LocalFile"): {
+        "path": "{tmp}/in",
+        "file_format_type": "csv",
+        "schema": {"fields": {"name": "string", "age": "int", "card": "int"}},
+    },
+    # a row rule that cannot hold: a cancelled run must not check it (nor fail for it)
+    ("sink", "Assert"): {
+        "rules": {
+            "row_rules": [{"rule_type": "MIN_ROW", "rule_value": 1e15}],
+            "field_rules": [{"field_name": "name", "field_value": [{"rule_type": "NOT_NULL"}]}],
+        }
+    },
 }
+
+
+def _prepare(kind: str, name: str, tmp: Path) -> None:
+    """Input files for the plugins that read them."""
+    if (kind, name) == ("source", "LocalFile"):
+        (tmp / "in").mkdir()
+        for i in range(4):
+            (tmp / "in" / f"{i}.csv").write_text("joy,20,1\n" * 200_000)
 
 
 def _ours(kind: str) -> list[str]:
@@ -68,6 +88,7 @@ def _ours(kind: str) -> list[str]:
 
 
 def _case(kind: str, name: str, tmp: Path) -> dict:
+    _prepare(kind, name, tmp)
     options = {
         k: v.replace("{tmp}", str(tmp)) if isinstance(v, str) else v
         for k, v in SLOWEST[(kind, name)].items()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from app.engine.plugins import (  # noqa: F401
+    assert_sink,
     console,
     copy,
     fake_source,
     field_mapper,
     filter,
     local_file,
+    local_file_source,
     replace,
 )

@@ -154,13 +154,12 @@ class FakeSource(Source):
             max=1 << 24,
             description="Rows per generated batch (ours); capped so a batch fits limits.batch-bytes.",
         ),
-        # ours: a STREAMING job deals every split again (new data) once all are read, forever;
-        # SeaTunnel (and our default) emits each split once, then idles until stopped
         Option(
             "endless",
             BOOL,
             False,
-            description="Ours: in STREAMING mode, deal every split again forever (SeaTunnel emits each once).",
+            description="Ours: in STREAMING, deal every split again (new data) once all are "
+            "read, forever; default: each split once, then idle until stopped (SeaTunnel).",
         ),
         *_range_options(),
     )
