@@ -343,58 +343,13 @@ class JdbcWriter:
 
     def commit(self, prepared: Any) -> None:
         """Commit a prepared transaction; one that is gone was committed already (idempotent)."""
-        if not prepared or not prepared.get("xid"):
-            return
-        xid = _safe_xid(prepared["xid"])
-        conn = connect(self.target, autocommit=True)
-        try:
-            if xid in self._prepared(conn):
-                if self.dialect.name == MYSQL:
-                    _exec(conn, f"XA COMMIT '{xid}'")
-                else:
-                    _exec(conn, f"COMMIT PREPARED '{xid}'")
-        except Exception as exc:
-            self._fail(exc)
-        finally:
-            conn.close()
+        if prepared and prepared.get("xid"):
+            finish_prepared(self.target, self.dialect, [prepared["xid"]], None)
 
     def restore(self, prepared_list: list[Any]) -> None:
         """Commit the stored prepared transactions, roll back every other one of this job."""
-        if not self.spec.exactly_once:
-            return
-        keep = {_safe_xid(p["xid"]) for p in prepared_list if p and p.get("xid")}
-        conn = connect(self.target, autocommit=True)
-        try:
-            for xid in self._prepared(conn):
-                if not xid.startswith(self.xid_prefix + "_") or xid.split("_")[-3:-2] == [self.run]:
-                    continue
-                if xid in keep:
-                    _exec(
-                        conn,
-                        f"XA COMMIT '{xid}'"
-                        if self.dialect.name == MYSQL
-                        else f"COMMIT PREPARED '{xid}'",
-                    )
-                else:
-                    _exec(
-                        conn,
-                        f"XA ROLLBACK '{xid}'"
-                        if self.dialect.name == MYSQL
-                        else f"ROLLBACK PREPARED '{xid}'",
-                    )
-        except Exception as exc:
-            self._fail(exc)
-        finally:
-            conn.close()
-
-    def _prepared(self, conn: Any) -> list[str]:
-        if self.dialect.name == MYSQL:
-            rows = _fetch(conn, "XA RECOVER")
-            return [r[3].decode() if isinstance(r[3], bytes) else str(r[3]) for r in rows]
-        return [r[0] for r in _fetch(
-            conn, "SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND gid LIKE %s",
-            (self.xid_prefix + "\\_%",),
-        )]  # fmt: skip
+        keep = [p["xid"] for p in prepared_list if p and p.get("xid")]
+        finish_prepared(self.target, self.dialect, keep, self.xid_prefix, skip_run=self.run)
 
     def _rollback_open(self) -> None:
         conn = self._conn
@@ -423,6 +378,55 @@ class JdbcWriter:
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.close()
+
+
+def prepared_xids(conn: Any, dialect: Dialect, prefix: str) -> list[str]:
+    """Ids of the prepared transactions whose id starts with `prefix`_ (XA RECOVER, pg_prepared_xacts)."""
+    if dialect.name == MYSQL:
+        rows = _fetch(conn, "XA RECOVER")
+        xids = [r[3].decode() if isinstance(r[3], bytes) else str(r[3]) for r in rows]
+    else:
+        xids = [
+            r[0]
+            for r in _fetch(
+                conn,
+                "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()",
+            )
+        ]
+    return [x for x in xids if x.startswith(prefix + "_")]
+
+
+def finish_prepared(
+    target: Target,
+    dialect: Dialect,
+    commit: list[str],
+    rollback_prefix: str | None,
+    skip_run: str | None = None,
+) -> None:
+    """Commit the prepared transactions `commit` (those gone were committed already); with
+    `rollback_prefix`, roll back every other prepared transaction named by it (a restore)."""
+    keep = {_safe_xid(x) for x in commit}
+    conn = connect(target, autocommit=True)
+    try:
+        prefix = rollback_prefix or "st"
+        for xid in prepared_xids(conn, dialect, prefix):
+            if xid in keep:
+                _exec(
+                    conn,
+                    f"XA COMMIT '{xid}'" if dialect.name == MYSQL else f"COMMIT PREPARED '{xid}'",
+                )
+            elif rollback_prefix and (skip_run is None or xid.split("_")[-3] != skip_run):
+                _exec(
+                    conn,
+                    f"XA ROLLBACK '{xid}'"
+                    if dialect.name == MYSQL
+                    else f"ROLLBACK PREPARED '{xid}'",
+                )
+    except Exception as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WriteError(f"finishing prepared transactions failed: {text}") from None
+    finally:
+        conn.close()
 
 
 def _safe_xid(xid: Any) -> str:
