@@ -110,6 +110,24 @@ class Statements:
         updates = ", ".join(f"{self._q(c)}=excluded.{self._q(c)}" for c in set_cols)
         return f"{self.insert()} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
 
+    def pg_bulk_upsert(self) -> str:
+        """PostgreSQL: the upsert over whole columns passed as arrays (one statement per flush)."""
+        types = {f.name: ddl_type(POSTGRESQL, f.type) for f in self.spec.schema.fields}
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in self.spec.columns)
+        cols = ", ".join(self._q(c) for c in self.spec.columns)
+        upsert = self.upsert()
+        tail = upsert[upsert.index(" ON CONFLICT") :]
+        return f"INSERT INTO {self.spec.table_ref} ({cols}) SELECT * FROM unnest({arrays}){tail}"
+
+    def pg_bulk_delete(self) -> str:
+        """PostgreSQL: delete by key over key columns passed as arrays."""
+        types = {f.name: ddl_type(POSTGRESQL, f.type) for f in self.spec.schema.fields}
+        keys = ", ".join(self._q(k) for k in self.spec.keys)
+        arrays = ", ".join(f"%s::{types[k]}[]" for k in self.spec.keys)
+        return (
+            f"DELETE FROM {self.spec.table_ref} WHERE ({keys}) IN (SELECT * FROM unnest({arrays}))"
+        )
+
     def update(self) -> str:
         """UPDATE t SET c=... WHERE keys=...; parameters: set columns then keys."""
         sets = ", ".join(f"{self._q(c)}={self.mark}" for c in self._set_columns())
@@ -135,6 +153,11 @@ def _py_rows(
             column = column.cast(pa.string())
         columns.append(column.to_pylist())
     return list(zip(*columns, strict=False))
+
+
+def _columns(data: pa.Table, names: list[str]) -> list[list]:
+    """Whole columns as Python lists (bound as PostgreSQL arrays)."""
+    return [data.column(name).to_pylist() for name in names]
 
 
 def reduce_by_key(
@@ -243,7 +266,10 @@ class JdbcWriter:
         data, kinds = reduce_by_key(data, kinds, spec.keys)
         deletes = pc.equal(kinds, DELETE)
         gone = data.filter(deletes)
-        if gone.num_rows:
+        bulk = self.dialect.name == POSTGRESQL and _copyable(data.schema)
+        if gone.num_rows and bulk:
+            _exec(conn, self.statements.pg_bulk_delete(), _columns(gone, spec.keys))
+        elif gone.num_rows:
             self._many(conn, self.statements.delete(), self._rows(gone, spec.keys))
         live = data.filter(pc.invert(deletes))
         live_kinds = kinds.filter(pc.invert(deletes))
@@ -251,6 +277,8 @@ class JdbcWriter:
             return
         if spec.insert_only:
             self._insert(conn, live)
+        elif spec.enable_upsert and bulk:
+            _exec(conn, self.statements.pg_bulk_upsert(), _columns(live, spec.columns))
         elif spec.enable_upsert:
             self._many(conn, self.statements.upsert(), self._rows(live, spec.columns))
         else:
