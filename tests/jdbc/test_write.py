@@ -65,7 +65,7 @@ def _writer(
     )
     options = {
         "table_ref": dialect.table_ref("dest"), "table_name": "dest", "columns": SCHEMA.names,
-        "schema": SCHEMA, "keys": keys or [], "exactly_once": exactly_once, **spec,
+        "schema": SCHEMA, "keys": keys or [], "exactly_once": exactly_once, "table_path": "dest", **spec,
     }  # fmt: skip
     return JdbcWriter(target, dialect, SinkSpec(**options), xid_prefix="st_42")
 
@@ -236,3 +236,26 @@ def test_abort_rolls_back(xadb: Db) -> None:
     writer.abort()
     writer.close()
     assert _table(xadb) == []
+
+
+def test_postgres_bulk_paths_fit_the_target_types(pg: Db) -> None:
+    """Binary COPY (ADBC) when the target's types match Arrow's, CSV COPY when they do not
+    (a jsonb column, an int going into bigint is cast, a target column with a default)."""
+    target = parse_url(pg.url, pg.driver, pg.user)
+    dialect = dialect_for(target.dialect)
+    pg.execute(
+        "CREATE TABLE binary_ok (id bigint, name varchar(10), amount numeric(10,2), extra int DEFAULT 7)",
+        "CREATE TABLE needs_text (id int, name jsonb, amount numeric(10,2))",
+    )
+    for table, ingest in (("binary_ok", True), ("needs_text", False)):
+        spec = SinkSpec(dialect.table_ref(table), table, SCHEMA.names, SCHEMA, table_path=table)
+        writer = JdbcWriter(target, dialect, spec)
+        writer.write(_data((1, '"a"', "1.5"), (2, None, None)))
+        writer.prepare_commit()
+        assert bool(writer._ingest) is ingest
+        writer.close()
+    assert pg.rows("SELECT id, name, amount, extra FROM binary_ok ORDER BY id") == [
+        (1, '"a"', decimal.Decimal("1.50"), 7),
+        (2, None, None, 7),
+    ]
+    assert pg.rows("SELECT id, name::text FROM needs_text ORDER BY id") == [(1, '"a"'), (2, None)]

@@ -224,6 +224,7 @@ class JdbcSinkWriter(SinkWriter):
             batch_size=values["batch_size"],
             use_copy=values["use_copy_statement"],
             exactly_once=values["is_exactly_once"],
+            table_path=table_path,
         )
         writer = JdbcWriter(
             self.target, self.dialect, spec, f"st_{self.ctx.job_id}", self.ctx.subtask_index

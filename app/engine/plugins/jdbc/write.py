@@ -45,6 +45,9 @@ class SinkSpec:
     batch_size: int = 1000
     use_copy: bool = False
     exactly_once: bool = False
+    table_path: str | None = (
+        None  # the dialect's table path (PostgreSQL bulk ingest needs its parts)
+    )
 
 
 def positional_sql(query: str, paramstyle: str) -> str:
@@ -207,9 +210,14 @@ class JdbcWriter:
         self._conn: Any = None
         self._xid: str | None = None  # the open (not yet prepared) XA / 2PC transaction
         self._dirty = False
+        self._ingest: Any = None  # None: not decided; False: no; else (schema, table, arrow schema)
 
     # -- connection ---------------------------------------------------------------------
     def _connection(self) -> Any:
+        if self._conn is None and self._use_ingest():
+            import adbc_driver_postgresql.dbapi as adbc
+
+            self._conn = adbc.connect(self.target.adbc_uri(), autocommit=False)
         if self._conn is None:
             autocommit = self.dialect.name == MYSQL  # pymysql: transactions by explicit statements
             self._conn = connect(self.target, autocommit=autocommit, read_timeout=0)
@@ -291,8 +299,52 @@ class JdbcWriter:
                 names = self.statements._set_columns() + spec.keys
                 self._many(conn, self.statements.update(), self._rows(updated, names))
 
+    def _use_ingest(self) -> bool:
+        """PostgreSQL plain inserts go through ADBC's binary COPY (measured 2x the CSV COPY) when
+        every target column has a type whose binary form Arrow carries exactly; decided once."""
+        if self._ingest is None:
+            self._ingest = False
+            spec = self.spec
+            if (
+                self.dialect.name == POSTGRESQL
+                and spec.table_path
+                and not spec.query
+                and not spec.keys
+            ):
+                self._ingest = self._ingest_plan() or False
+        return bool(self._ingest)
+
+    def _ingest_plan(self) -> tuple[str, str, pa.Schema] | None:
+        from app.engine.arrow_types import arrow_type
+
+        try:
+            conn = connect(self.target)
+            try:
+                meta = self.dialect.table_meta(conn, self.spec.table_path)  # type: ignore[arg-type]
+            finally:
+                conn.close()
+        except Exception:
+            return None  # no such table yet, or no catalog access: the CSV COPY path decides
+        natives = {c.name: c for c in meta.columns}
+        fields = []
+        for name in self.spec.columns:
+            column = natives.get(name)
+            if column is None or not _binary_safe(column.native) or column.type.name == "array":
+                return None
+            fields.append(pa.field(name, arrow_type(column.type)))
+        _db, schema, table = self.dialect.normalize(self.spec.table_path, "")  # type: ignore[attr-defined]
+        return schema, table, pa.schema(fields)
+
     def _insert(self, conn: Any, data: pa.Table) -> None:
-        if self.dialect.name == POSTGRESQL and _copyable(data.schema):
+        if self._use_ingest():
+            schema, table, arrow = self._ingest  # type: ignore[misc]
+            data = data.select(self.spec.columns).cast(arrow)
+            cur = conn.cursor()
+            try:
+                cur.adbc_ingest(table, data, mode="append", db_schema_name=schema)
+            finally:
+                cur.close()
+        elif self.dialect.name == POSTGRESQL and _copyable(data.schema):
             self._copy(conn, data)
         else:
             self._many(conn, self.statements.insert(), self._rows(data, self.spec.columns))  # type: ignore[union-attr]
@@ -365,6 +417,8 @@ class JdbcWriter:
                 self.close()
             else:
                 _exec(conn, f"PREPARE TRANSACTION '{xid}'")
+                if self._use_ingest():
+                    conn.commit()  # resets ADBC's transaction state (the server has none open)
         except Exception as exc:
             self._fail(exc)
         return {"xid": xid}
@@ -479,6 +533,16 @@ def _fetch(conn: Any, sql: str, params: Any = None) -> list:
         return list(cur.fetchall())
     finally:
         cur.close()
+
+
+def _binary_safe(native: str) -> bool:
+    text = native.lower()
+    if text.startswith("time"):
+        return "without time zone" in text or text in ("time", "timestamp")
+    return text.startswith(
+        ("smallint", "integer", "bigint", "real", "double precision", "numeric", "text",
+         "character", "boolean", "date", "bytea")
+    )  # fmt: skip
 
 
 def _copyable(schema: pa.Schema) -> bool:
