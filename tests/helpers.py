@@ -74,6 +74,7 @@ def streaming_config(out_dir: Path | None = None, interval_ms: int = 200, seed: 
                 "row.num": 20,
                 "split.num": 2,
                 "split.read-interval": 50,
+                "endless": True,  # ours: a new round of every split, forever
                 "seed": seed,
                 "schema": {"fields": {"id": "bigint", "name": "string"}},
             }

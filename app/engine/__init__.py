@@ -13,11 +13,15 @@ from app.engine.options import Option
 from app.engine.parse import parse_config
 from app.engine.plan import JobPlan, build_plan
 from app.engine.plugin import (
+    ListSplitEnumerator,
     RunContext,
     Sink,
+    SinkCommitter,
     SinkWriter,
     Source,
     SourceReader,
+    Split,
+    SplitEnumerator,
     TableInfo,
     Transform,
 )
@@ -28,7 +32,7 @@ from app.engine.registry import (
     register_source,
     register_transform,
 )
-from app.engine.runner import JobRunner
+from app.engine.runner import FAULT_POINTS, InjectedCrash, JobRunner, crash_at
 
 __all__ = [
     "REGISTRIES",
@@ -39,6 +43,13 @@ __all__ = [
     "JobMetrics",
     "JobPlan",
     "JobRunner",
+    "FAULT_POINTS",
+    "InjectedCrash",
+    "ListSplitEnumerator",
+    "SinkCommitter",
+    "Split",
+    "SplitEnumerator",
+    "crash_at",
     "Option",
     "RunContext",
     "Sink",

@@ -45,11 +45,12 @@ class JobPlan:
         checkpoints: CheckpointStore | None = None,
         restore: dict | None = None,
         job_id: str = "0",
+        fault: Callable[[str, int], None] | None = None,
     ) -> JobRunner:
         """A runner for one execution of this plan (see JobRunner for the arguments)."""
         from app.engine.runner import JobRunner
 
-        return JobRunner(self, log, control, checkpoints, restore, job_id)
+        return JobRunner(self, log, control, checkpoints, restore, job_id, fault)
 
 
 def build_plan(config: dict) -> JobPlan:

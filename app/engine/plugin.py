@@ -1,9 +1,86 @@
-"""Base classes for source, transform and sink plugins: declared options, build-time schema, run-time hooks."""
+"""The plugin contract: what a source, transform or sink implements to run on the engine.
+
+Connector authors write against this module only (plus `Batch`, `Option` and the registry
+decorators). The runtime (`app/engine/runner.py`) drives it after SeaTunnel's connector API
+(reference-connectors §1) and Flink's checkpoint barriers.
+
+Build time (submit): the plugin class is instantiated with its validated options
+(`configure()` checks combinations), a source declares `tables()`, a transform maps
+`output_schema()`, a sink checks `check_tables()`. Nothing here may do I/O that can hang.
+
+Run time: a job is cut into pipelines `source -> transforms -> sinks`; a pipeline runs
+`parallelism` subtasks, each one thread that reads, transforms and writes its own batches.
+
+Sources (one `SplitEnumerator` per source, one `SourceReader` per subtask):
+
+    Source.enumerator(ctx) -> SplitEnumerator     (default: ListSplitEnumerator(self.splits(ctx)))
+    Source.splits(ctx) -> list[Split]              (default: one split, Split("0"))
+    Source.reader(ctx) -> SourceReader             (ctx.subtask_index says which subtask)
+
+    SplitEnumerator.open()                         plan splits (may do I/O; use ctx.wait)
+    SplitEnumerator.next_split(subtask) -> Split | float | None
+                                                   a split for that subtask, seconds to wait
+                                                   before asking again, or None: no more
+    SplitEnumerator.add_splits_back(splits)        unfinished splits of a restore
+    SplitEnumerator.snapshot(checkpoint_id) / restore(state)   unassigned splits (JSON-able)
+    SplitEnumerator.notify_checkpoint_complete(checkpoint_id), close()
+
+    SourceReader.open()
+    SourceReader.read(split, position) -> Iterator[Batch | tuple[Batch, position] | float]
+        Yield the split's batches from `position` (None: from the start). A plain Batch moves
+        the split's position to "rows emitted so far" (an int, kept by the runtime: a restored
+        reader gets that int and must skip that many rows); yield (batch, position) to keep
+        your own JSON-able position instead (a byte offset, a key, a CDC offset). Yield a float
+        when there is nothing to read now (the runtime sleeps up to that many seconds, waking
+        for checkpoints and stops). Returning ends the split. The reader may block on I/O, but
+        every wait goes through ctx.wait(...) or a socket timeout of at most a second or so.
+    SourceReader.notify_checkpoint_complete(checkpoint_id)  (e.g. a CDC reader acks offsets)
+    SourceReader.close()
+
+    The runtime calls the enumerator of a source under one lock (it need not be thread-safe)
+    and each reader from its own subtask thread only. A checkpoint is taken between two
+    yields, so a split is always resumable from its last yielded position. In BATCH mode a
+    subtask ends when its enumerator has no more splits for it; in STREAMING mode it then
+    idles until the job is stopped (SeaTunnel's behaviour).
+
+Transforms: `processor(schema)` returns a function Batch -> Batch | None, built once per
+subtask and input table, called from that subtask's thread only (it may keep state).
+
+Sinks (one `SinkWriter` per subtask, one `SinkCommitter` per sink):
+
+    Sink.writer(tables, ctx) -> SinkWriter        (ctx.subtask_index, ctx.restored_checkpoint_id)
+    Sink.committer(ctx) -> SinkCommitter | None   (default None: no transactions, at-least-once)
+
+    SinkWriter.write(batch)
+    SinkWriter.prepare_commit(checkpoint_id) -> Any   phase 1: everything written so far is
+                                                      made committable; a JSON-able commit info
+                                                      (or None); later writes go to the next one
+    SinkWriter.abort()                                the run ends without a checkpoint: drop
+                                                      uncommitted writes (best effort)
+    SinkWriter.close()
+
+    SinkCommitter.commit(checkpoint_id, infos)        phase 2, only after the checkpoint holding
+                                                      `infos` (non-None infos of every writer,
+                                                      in subtask order) is stored. Idempotent.
+    SinkCommitter.restore(checkpoint_id, infos)       a restored run, before any writer opens:
+                                                      commit `infos` again (default: commit())
+                                                      and drop every later prepared transaction
+                                                      of this job (XA / 2PC rollback, temp files)
+    SinkCommitter.close()
+
+Checkpoint n: every subtask pauses at its next batch boundary, its split positions are noted
+and its writers prepare_commit(n); the enumerators are snapshotted; the whole snapshot is
+stored; only then do the committers commit(n, infos), then readers and enumerators get
+notify_checkpoint_complete(n). A finished BATCH job takes one last checkpoint in that same
+order. Every wait in a plugin goes through `ctx.wait(seconds)` (returns True as soon as the
+job is cancelled) or checks `ctx.cancelled`: a force cancel must end any job within 2 s.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from app.engine.errors import ConfigError
@@ -29,12 +106,39 @@ class TableInfo:
 
 @dataclass
 class RunContext:
-    """What a running plugin may use: job mode, env parallelism, the job log and the job id."""
+    """What a running plugin may use: job mode, parallelism, subtask, the job log, cancellation.
+
+    `parallelism` is the plugin's own (its option, else env.parallelism); `subtask_index` is
+    0..parallelism-1 for readers and writers (0 for enumerators and committers).
+    `restored_checkpoint_id` is the checkpoint a restored run resumes from (0: a fresh run).
+    """
 
     mode: str
     parallelism: int
     log: Callable[[str], None]
     job_id: str = "0"
+    subtask_index: int = 0
+    restored_checkpoint_id: int = 0
+    cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the job is being cancelled (or failed): stop waiting, return soon."""
+        return self.cancel_event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; returns True (at once) when the job is cancelled meanwhile."""
+        if seconds <= 0:
+            return self.cancel_event.is_set()
+        return self.cancel_event.wait(seconds)
+
+    def for_subtask(self, index: int, parallelism: int | None = None) -> RunContext:
+        """The same context for subtask `index` (sharing the cancel event)."""
+        return replace(
+            self,
+            subtask_index=index,
+            parallelism=self.parallelism if parallelism is None else parallelism,
+        )
 
 
 class Plugin:
@@ -69,26 +173,117 @@ class Plugin:
         )
 
 
-class SourceReader:
-    """A running source: poll() gives a Batch, seconds to wait before polling again, or None when done."""
+# -- sources -------------------------------------------------------------------------------
 
-    def poll(self) -> Any:
-        """The next Batch, a float (idle: poll again after that many seconds) or None (exhausted)."""
+
+@dataclass(frozen=True)
+class Split:
+    """A unit of source work (a file, a key range, a stream): `id` unique within its source,
+    `info` anything JSON-able the reader needs (stored in checkpoints as is)."""
+
+    id: str
+    info: Any = None
+
+    def to_json(self) -> dict:
+        """The stored form."""
+        return {"id": self.id, "info": self.info}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Split:
+        """Back from to_json()."""
+        return cls(str(data["id"]), data.get("info"))
+
+
+class SplitEnumerator:
+    """Coordinator side of a source: plans splits and hands them out on request."""
+
+    def open(self) -> None:
+        """Plan the splits (may do I/O: use ctx.wait / timeouts)."""
+
+    def next_split(self, subtask: int) -> Split | float | None:
+        """A split for `subtask`, seconds to wait before asking again, or None (no more)."""
         return None
 
-    def snapshot(self) -> Any:
-        """A JSON-able position to restart from."""
+    def add_splits_back(self, splits: list[Split]) -> None:
+        """Splits handed out earlier and not finished (a restore): hand them out again."""
+
+    def snapshot(self, checkpoint_id: int) -> Any:
+        """JSON-able state: the splits not handed out yet (and anything needed to go on)."""
         return None
 
     def restore(self, state: Any) -> None:
-        """Continue from a snapshot()."""
+        """Continue from a snapshot() (called before open())."""
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        """Checkpoint `checkpoint_id` is stored and committed."""
+
+    def close(self) -> None:
+        """Release resources."""
+
+
+class ListSplitEnumerator(SplitEnumerator):
+    """A fixed list of splits; split i goes to subtask i mod parallelism (SeaTunnel's round
+    robin), splits given back go to whichever subtask asks first. Its state is the unassigned
+    splits, so a restore never hands out a finished split again."""
+
+    def __init__(self, splits: list[Split], parallelism: int) -> None:
+        self.parallelism = max(1, parallelism)
+        self.pending: list[list[Split]] = [[] for _ in range(self.parallelism)]
+        for i, split in enumerate(splits):
+            self.pending[i % self.parallelism].append(split)
+        self.returned: list[Split] = []
+        self._restored = False
+
+    def next_split(self, subtask: int) -> Split | float | None:
+        """The subtask's next own split, else a returned one, else None."""
+        own = self.pending[subtask % self.parallelism]
+        if own:
+            return own.pop(0)
+        if self.returned:
+            return self.returned.pop(0)
+        return None
+
+    def add_splits_back(self, splits: list[Split]) -> None:
+        """Anyone may take these."""
+        self.returned.extend(splits)
+
+    def snapshot(self, checkpoint_id: int) -> Any:
+        """The unassigned splits."""
+        return {
+            "pending": [s.to_json() for own in self.pending for s in own],
+            "returned": [s.to_json() for s in self.returned],
+        }
+
+    def restore(self, state: Any) -> None:
+        """Keep only the splits the snapshot had not handed out (re-dealt round robin)."""
+        if not state:
+            return
+        splits = [Split.from_json(s) for s in state.get("pending", [])]
+        self.pending = [[] for _ in range(self.parallelism)]
+        for i, split in enumerate(splits):
+            self.pending[i % self.parallelism].append(split)
+        self.returned = [Split.from_json(s) for s in state.get("returned", [])]
+
+
+class SourceReader:
+    """One per subtask: reads the splits it is given (see the module docstring)."""
+
+    def open(self) -> None:
+        """Connect (may do I/O)."""
+
+    def read(self, split: Split, position: Any) -> Iterator[Any]:
+        """Yield Batch, (Batch, position) or float (idle seconds) for `split` from `position`."""
+        return iter(())
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        """Checkpoint `checkpoint_id` is stored and committed."""
 
     def close(self) -> None:
         """Release resources."""
 
 
 class Source(Plugin):
-    """A source plugin: declares its tables at build time and makes a reader at run time."""
+    """A source plugin: declares its tables at build time; enumerator and readers at run time."""
 
     kind = "source"
 
@@ -96,8 +291,16 @@ class Source(Plugin):
         """The tables this source produces (path and schema)."""
         raise NotImplementedError
 
+    def splits(self, ctx: RunContext) -> list[Split]:
+        """The splits of a source with a fixed split list (default: a single split)."""
+        return [Split("0")]
+
+    def enumerator(self, ctx: RunContext) -> SplitEnumerator:
+        """The source's split enumerator (default: the fixed list of splits())."""
+        return ListSplitEnumerator(self.splits(ctx), ctx.parallelism)
+
     def reader(self, ctx: RunContext) -> SourceReader:
-        """Open a reader over all this source's subtasks."""
+        """The reader of subtask ctx.subtask_index."""
         raise NotImplementedError
 
 
@@ -115,14 +318,13 @@ class Transform(Plugin):
         return lambda batch: batch
 
 
-class SinkWriter:
-    """A running sink, in SeaTunnel's two-phase commit (reference-connectors §1).
+# -- sinks ---------------------------------------------------------------------------------
 
-    At each checkpoint the runner calls prepare_commit(n) and stores what it returns with the
-    sources' positions; only once that is stored does it call commit() with it. On restore the
-    writer gets the prepared state of the checkpoint it resumes from: it commits that (commits
-    are idempotent) and discards anything written after it, which the sources will replay.
-    A sink without transactions (Console) keeps these defaults: at-least-once.
+
+class SinkWriter:
+    """One per subtask: writes batches; prepare_commit(n) makes them committable (phase 1).
+
+    A sink without transactions (Console) keeps the defaults: at-least-once.
     """
 
     def write(self, batch: Any) -> None:
@@ -132,12 +334,6 @@ class SinkWriter:
         """Phase 1: make everything written so far committable; a JSON-able description of it."""
         return None
 
-    def commit(self, prepared: Any) -> None:
-        """Phase 2, after the checkpoint holding `prepared` is stored: make it visible. Idempotent."""
-
-    def restore(self, prepared: Any) -> None:
-        """Before the first write of a restored run: commit `prepared`, drop later leftovers."""
-
     def abort(self) -> None:
         """The run ends without a checkpoint (force cancel, failure): drop uncommitted writes."""
 
@@ -145,8 +341,22 @@ class SinkWriter:
         """Flush and release resources."""
 
 
+class SinkCommitter:
+    """One per sink: commits what the writers prepared, once the checkpoint is stored (phase 2)."""
+
+    def commit(self, checkpoint_id: int, infos: list[Any]) -> None:
+        """Make the prepared `infos` of checkpoint `checkpoint_id` visible. Idempotent."""
+
+    def restore(self, checkpoint_id: int, infos: list[Any]) -> None:
+        """A restored run: commit `infos` again, then drop everything prepared after them."""
+        self.commit(checkpoint_id, infos)
+
+    def close(self) -> None:
+        """Release resources."""
+
+
 class Sink(Plugin):
-    """A sink plugin: makes a writer at run time for the tables that reach it."""
+    """A sink plugin: makes a writer per subtask and at most one committer at run time."""
 
     kind = "sink"
 
@@ -154,5 +364,9 @@ class Sink(Plugin):
         """At build time: raise self.error(...) if an option does not fit the incoming tables."""
 
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:
-        """Open a writer for `tables`."""
+        """The writer of subtask ctx.subtask_index for `tables`."""
         raise NotImplementedError
+
+    def committer(self, ctx: RunContext) -> SinkCommitter | None:
+        """The sink's committer, or None (no two-phase commit)."""
+        return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import Job
+from app.models import Checkpoint, Job
+from app.models.status import JobStatus
 from app.services import counts, render
 from app.timefmt import now_ms
 
@@ -14,6 +16,15 @@ def finish(
 ) -> None:
     """Move `job` (loaded in `session`) to final `status`, in the caller's transaction."""
     finished = now_ms()
+    if status == JobStatus.FINISHED.value:
+        # as SeaTunnel does: a completed job's checkpoints are dropped (its final checkpoint
+        # only guarded the last commit until this status was recorded); savepoints stay
+        job.last_checkpoint = None
+        session.execute(
+            sa.delete(Checkpoint).where(
+                Checkpoint.job_id == job.id, Checkpoint.kind == "checkpoint"
+            )
+        )
     job.info = render.finished_job(
         job, status=status, finish_ms=finished, error_msg=error_msg, metrics=metrics
     ).decode()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import ConfigError, build_plan
+from app.engine import ConfigError, InjectedCrash, build_plan, crash_at
 from tests.engine.conftest import fake, job
 
 ROWS = [{"kind": "INSERT", "fields": [f"n{i}", i, i * 10]} for i in range(3)]
@@ -155,50 +155,68 @@ def test_force_cancel_stores_nothing_and_leaves_nothing(tmp_path: Path) -> None:
     assert list((tmp_path / "tmp" / "seatunnel" / "9").glob("*/*")) == []
 
 
-def test_restore_commits_the_stored_transaction_and_drops_later_ones(tmp_path: Path) -> None:
-    """A run killed after storing checkpoint n but before committing it, with rows written after
-    it: the restored run commits n, discards the rest, and replays from n's positions."""
-    store = Store()
-    config = job(streaming(), sink=local_file(tmp_path), env={"job.mode": "STREAMING"})
-    plan = build_plan(config)
-    first = plan.runner(lambda _: None, None, store, job_id="5")
-    first._open()
-    from app.engine.sizes import batch_bytes
+def rows_at(out: Path) -> list[dict]:
+    return [
+        json.loads(line)
+        for n in committed(out)
+        for line in (out / "out" / n).read_text().splitlines()
+    ]
 
-    for _ in range(2):  # two batches, then a checkpoint stored but not committed
-        vertex, reader = first._readers[0]
-        first._push(vertex.id, reader.poll(), batch_bytes)
-    writer = next(iter(first._writers.values()))
-    prepared = writer.prepare_commit(1)
-    state = {
-        "checkpoint_id": 1,
-        "sources": {"1": first._readers[0][1].snapshot()},
-        "sinks": {"2": prepared},
-        "metrics": {"source": {"fake": [4, 0]}, "sink": {"fake": [4, 0]}},
-    }
-    vertex, reader = first._readers[0]
-    first._push(vertex.id, reader.poll(), batch_bytes)  # written after the checkpoint
-    writer.prepare_commit(2)  # even prepared: checkpoint 2 was never stored
-    writer.close()
-    assert committed(tmp_path) == []
 
-    polls = {"n": 0}
+def stop_after(polls: int):  # noqa: ANN201
+    count = {"n": 0}
 
     def control() -> str | None:
-        polls["n"] += 1
-        return "stop" if polls["n"] > 2 else None
+        count["n"] += 1
+        return "stop" if count["n"] > polls else None
 
-    second = plan.runner(lambda _: None, control, store, restore=state, job_id="5")
+    return control
+
+
+@pytest.mark.parametrize("point", ["after_prepare", "after_store", "after_commit"])
+def test_restore_after_a_crash_neither_loses_nor_repeats_rows(tmp_path: Path, point: str) -> None:
+    """A streaming run dies at `point` of checkpoint 2 (rows written after it, even prepared):
+    the restored run commits what the stored checkpoint prepared, discards the rest, and
+    replays from its positions, so the sink holds every emitted row exactly once."""
+    store = Store()
+    config = job(
+        streaming(endless=True, **{"split.read-interval": 5}),
+        sink=local_file(tmp_path),
+        env={"job.mode": "STREAMING", "checkpoint.interval": 20},
+    )
+    plan = build_plan(config)
+    first = plan.runner(lambda _: None, None, store, job_id="5", fault=crash_at(point, 2))
+    with pytest.raises(InjectedCrash):
+        first.run()
+    stored = [cid for cid, _, _ in store.saved]
+    assert stored == ([1] if point == "after_prepare" else [1, 2])
+    state = store.saved[-1][2]
+    second = plan.runner(lambda _: None, stop_after(8), store, restore=state, job_id="5")
     assert second.run() == "CANCELED"
-    rows = [
-        json.loads(line)
-        for n in committed(tmp_path)
-        for line in (tmp_path / "out" / n).read_text().splitlines()
-    ]
-    # checkpoint 1 (4 rows) committed at restore; the 2-row batch after it replayed once
-    assert len(rows) == int(second.metrics.to_rest()["SinkWriteCount"])
+    rows = rows_at(tmp_path)
+    assert (
+        len(rows)
+        == int(second.metrics.to_rest()["SinkWriteCount"])
+        > state["metrics"]["sink"]["fake"][0]
+    )
     assert len({json.dumps(r) for r in rows}) == len(rows)
     assert sorted(p.name for p in (tmp_path / "tmp" / "seatunnel" / "5").glob("*/*")) == []
+
+
+def test_batch_final_checkpoint_is_stored_before_its_commit(tmp_path: Path) -> None:
+    """A 40-row BATCH job crashing right after its last commit, then restored: exactly 40 rows."""
+    store = Store()
+    config = job(fake(**{"row.num": 40, "seed": 3}), sink=local_file(tmp_path))
+    plan = build_plan(config)
+    first = plan.runner(lambda _: None, None, store, job_id="8", fault=crash_at("after_commit", 1))
+    with pytest.raises(InjectedCrash):
+        first.run()
+    assert [(cid, kind) for cid, kind, _ in store.saved] == [(1, "checkpoint")]
+    assert len(rows_at(tmp_path)) == 40
+    second = plan.runner(lambda _: None, None, store, restore=store.saved[-1][2], job_id="8")
+    assert second.run() == "FINISHED"
+    assert len(rows_at(tmp_path)) == 40
+    assert second.metrics.to_rest()["SinkWriteCount"] == "40"
 
 
 def test_local_file_option_errors_name_the_option(tmp_path: Path) -> None:

@@ -36,10 +36,29 @@ def test_registry_refuses_duplicates_and_is_case_insensitive() -> None:
     assert REGISTRIES["transform"].get("FILTER").plugin_name == "Filter"
 
 
-def test_streaming_runs_rounds_until_should_stop() -> None:
+def test_streaming_emits_each_split_once_then_idles_until_stopped() -> None:
+    """SeaTunnel's FakeSourceReader: STREAMING reads every split once, then the job idles."""
     stop = threading.Event()
     config = job(
-        fake(seed=3, **{"row.num": 2, "split.read-interval": 5}), env={"job.mode": "STREAMING"}
+        fake(seed=3, **{"row.num": 10, "split.num": 2, "split.read-interval": 1}),
+        env={"job.mode": "STREAMING", "parallelism": 2},
+    )
+    runner = build_plan(config).runner(lambda line: None, lambda: "stop" if stop.is_set() else None)
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    time.sleep(0.5)
+    assert runner.metrics.to_rest()["SourceReceivedCount"] == "20" and thread.is_alive()
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
+    assert runner.metrics.to_rest()["SinkWriteCount"] == "20"
+
+
+def test_streaming_endless_runs_rounds_until_should_stop() -> None:
+    stop = threading.Event()
+    config = job(
+        fake(seed=3, endless=True, **{"row.num": 2, "split.read-interval": 5}),
+        env={"job.mode": "STREAMING"},
     )
     runner = build_plan(config).runner(lambda line: None, lambda: "stop" if stop.is_set() else None)
     thread = threading.Thread(target=runner.run)

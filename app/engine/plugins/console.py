@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from app.engine.batch import ROW_KINDS
@@ -35,6 +34,8 @@ class ConsoleWriter(SinkWriter):
         self.delay = values["log.print.delay.ms"] / 1000.0
         self.schemas = {t.path: t.schema for t in tables}
         self.log = ctx.log
+        self.ctx = ctx
+        self.subtask = ctx.subtask_index
         self.row_index = 0
 
     def write(self, batch: Any) -> None:
@@ -50,7 +51,7 @@ class ConsoleWriter(SinkWriter):
             self.row_index += 1
             kind = ROW_KINDS[kinds[i]] if kinds is not None else "INSERT"
             self.log(
-                f"subtaskIndex=0  rowIndex={self.row_index}:  {prefix}{kind} : {', '.join(values)}"
+                f"subtaskIndex={self.subtask}  rowIndex={self.row_index}:  {prefix}{kind} : {', '.join(values)}"
             )
-            if self.delay:
-                time.sleep(self.delay)
+            if self.delay and self.ctx.wait(self.delay):
+                return  # cancelled: stop printing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pyarrow as pa
 
 from app.engine.arrow_types import arrow_schema, arrow_type
 from app.engine.batch import Batch
-from app.engine.plugin import RunContext, SourceReader
+from app.engine.plugin import ListSplitEnumerator, RunContext, SourceReader, Split
 from app.engine.types import SeaType
 
 _LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
@@ -102,26 +103,65 @@ def _decimals(sea: SeaType, n: int, rng: np.random.Generator) -> pa.Array:
     return pa.Array.from_buffers(arrow_type(sea), n, [None, pa.py_buffer(words)])
 
 
+class FakeEnumerator(ListSplitEnumerator):
+    """SeaTunnel's FakeSource splits (id i + k*P for reader i, owner id mod P); with our
+    `endless` option a STREAMING job deals every split again, as a new round, once done."""
+
+    def __init__(self, source: Any, ctx: RunContext) -> None:
+        self.layout = source.split_layout()
+        self.endless = bool(source.values.get("endless")) and ctx.mode == "STREAMING"
+        super().__init__(self._round(0), ctx.parallelism)
+        self.rounds = [0] * self.parallelism
+
+    def _round(self, number: int) -> list[Split]:
+        return [
+            Split(
+                f"{sid}" if not number else f"{sid}@{number}",
+                {"split": sid, "rows": rows, "round": number},
+            )
+            for sid, rows in self.layout
+        ]
+
+    def next_split(self, subtask: int) -> Split | float | None:
+        """The next split; an endless stream starts the subtask's next round when it runs out."""
+        split = super().next_split(subtask)
+        if split is None and self.endless:
+            owner = subtask % self.parallelism
+            self.rounds[owner] += 1
+            number = self.rounds[owner]
+            self.pending[owner] = [
+                s for i, s in enumerate(self._round(number)) if i % self.parallelism == owner
+            ]
+            split = super().next_split(subtask)
+        return split
+
+    def snapshot(self, checkpoint_id: int) -> Any:
+        """Unassigned splits and each subtask's round."""
+        return {**super().snapshot(checkpoint_id), "rounds": list(self.rounds)}
+
+    def restore(self, state: Any) -> None:
+        """Unassigned splits and rounds back."""
+        super().restore(state)
+        if state and len(state.get("rounds", [])) == self.parallelism:
+            self.rounds = [int(r) for r in state["rounds"]]
+
+
 class FakeReader(SourceReader):
-    """Emits every split (in split-id order) in batches, then ends (BATCH) or starts a new round (STREAMING)."""
+    """Emits a split's rows in batches (from the rows already emitted, on restore), waiting
+    `split.read-interval` between two splits as SeaTunnel's FakeSourceReader does."""
 
     def __init__(self, source: Any, ctx: RunContext) -> None:
         values = source.values
         self.table = source.table_path
         self.schema = arrow_schema(source.schema)
         self.fields = source.schema.fields
-        self.streaming = ctx.mode == "STREAMING"
         self.interval = values["split.read-interval"] / 1000.0
-        self.splits = source.split_layout()
         self.seed = values["seed"] if values["seed"] is not None else secrets.randbits(63)
         self.generator = Generator(values)
         widest = max(values["string.length"], values["bytes.length"], 1)
         self.batch_size = max(1, min(values["batch.size"], (2**31 - 1) // widest))
         self.literal = self._literal_rows(source.rows)
-        self.round = 0
-        self.position = 0  # index into self.splits
-        self.emitted = 0  # rows of the current split already emitted
-        self.resume_at = 0.0
+        self.last_split_at: float | None = None
 
     def _literal_rows(self, rows: list | None) -> Any:
         if rows is None:
@@ -134,68 +174,27 @@ class FakeReader(SourceReader):
         kinds = pa.array([row[0] for row in rows], pa.int8())
         return data, (None if not any(row[0] for row in rows) else kinds)
 
-    def poll(self) -> Any:
-        """The next batch, seconds to wait (between splits and rounds), or None when done."""
-        if self.resume_at:
-            left = self.resume_at - time.monotonic()
-            if left > 0:
-                return left
-            self.resume_at = 0.0
-        while True:
-            if self.position >= len(self.splits):
-                if not self.streaming:
-                    return None
-                self.round += 1
-                self.position, self.emitted = 0, 0
-                if self._pause():
-                    return self.interval
-                continue
-            split_id, total = self.splits[self.position]
-            if self.emitted < total:
-                return self._next_batch(split_id, total)
-            self.position, self.emitted = self.position + 1, 0
-            if self.position < len(self.splits) and self._pause():
-                return self.interval
-
-    def _pause(self) -> bool:
-        if self.interval <= 0:
-            return False
-        self.resume_at = time.monotonic() + self.interval
-        return True
-
-    def _next_batch(self, split_id: int, total: int) -> Batch:
-        if self.literal is not None:
-            self.emitted = total
-            data, kinds = self.literal
-            return Batch(self.table, data, kinds)
-        n = min(self.batch_size, total - self.emitted)
-        chunk = self.emitted // self.batch_size
-        rng = np.random.default_rng([self.seed, split_id, self.round, chunk])
-        columns = [self.generator.column(f.type, n, rng) for f in self.fields]
-        self.emitted += n
-        return Batch(self.table, pa.RecordBatch.from_arrays(columns, schema=self.schema))
-
-    def snapshot(self) -> dict:
-        """Position: round, and per split its id and rows emitted (splits before the current one are done)."""
-        return {
-            "round": self.round,
-            "splits": [
-                {
-                    "split": sid,
-                    "rows": total
-                    if i < self.position
-                    else (self.emitted if i == self.position else 0),
-                }
-                for i, (sid, total) in enumerate(self.splits)
-            ],
-        }
-
-    def restore(self, state: dict) -> None:
-        """Continue from a snapshot(): the first split not fully emitted, from its emitted row count."""
-        self.round = int(state.get("round", 0))
-        done = {int(s["split"]): int(s["rows"]) for s in state.get("splits", [])}
-        self.position, self.emitted = len(self.splits), 0
-        for i, (sid, total) in enumerate(self.splits):
-            if done.get(sid, 0) < total:
-                self.position, self.emitted = i, done.get(sid, 0)
-                break
+    def read(self, split: Split, position: Any) -> Iterator[Any]:
+        """The split's batches from `position` rows on; idles first if a split ended recently."""
+        if self.last_split_at is not None and self.interval > 0:
+            resume = self.last_split_at + self.interval
+            while (left := resume - time.monotonic()) > 0:
+                yield left
+        info = split.info
+        split_id, total, number = int(info["split"]), int(info["rows"]), int(info.get("round", 0))
+        emitted = int(position or 0)
+        try:
+            if self.literal is not None:
+                if emitted < total:
+                    data, kinds = self.literal
+                    yield Batch(self.table, data, kinds)
+                return
+            while emitted < total:
+                n = min(self.batch_size, total - emitted)
+                chunk = emitted // self.batch_size
+                rng = np.random.default_rng([self.seed, split_id, number, chunk])
+                columns = [self.generator.column(f.type, n, rng) for f in self.fields]
+                emitted += n
+                yield Batch(self.table, pa.RecordBatch.from_arrays(columns, schema=self.schema))
+        finally:
+            self.last_split_at = time.monotonic()

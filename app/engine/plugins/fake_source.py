@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.engine.batch import ROW_KINDS
-from app.engine.options import ANY, FLOAT, INT, MAP, STRING, Option, show
-from app.engine.plugin import RunContext, Source, SourceReader, TableInfo
+from app.engine.options import ANY, BOOL, FLOAT, INT, MAP, STRING, Option, show
+from app.engine.plugin import RunContext, Source, SourceReader, SplitEnumerator, TableInfo
 from app.engine.plugins.fake_rows import ValueProblem, convert
 from app.engine.registry import register_source
 from app.engine.types import Field, Schema, TypeSyntaxError, parse_type
@@ -55,6 +55,9 @@ class FakeSource(Source):
         Option("rows", ANY),
         Option("seed", INT, min=0, max=INT64_MAX),
         Option("batch.size", INT, 65536, min=1, max=1 << 24),
+        # ours: a STREAMING job deals every split again (new data) once all are read, forever;
+        # SeaTunnel (and our default) emits each split once, then idles until stopped
+        Option("endless", BOOL, False),
         *_range_options(),
     )
 
@@ -150,8 +153,14 @@ class FakeSource(Source):
         """The single table this source produces."""
         return [TableInfo(self.table_path, self.schema)]
 
+    def enumerator(self, ctx: RunContext) -> SplitEnumerator:
+        """SeaTunnel's split layout, dealt round robin (split id mod parallelism)."""
+        from app.engine.plugins.fake_data import FakeEnumerator
+
+        return FakeEnumerator(self, ctx)
+
     def reader(self, ctx: RunContext) -> SourceReader:
-        """A reader over all splits of all subtasks (imports numpy and pyarrow)."""
+        """A subtask's reader (imports numpy and pyarrow)."""
         from app.engine.plugins.fake_data import FakeReader
 
         return FakeReader(self, ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.engine.options import BOOL, INT, STRING, STRING_LIST, Option, show
-from app.engine.plugin import RunContext, Sink, SinkWriter, TableInfo
+from app.engine.plugin import RunContext, Sink, SinkCommitter, SinkWriter, TableInfo
 from app.engine.registry import register_sink
 
 FORMATS = ("TEXT", "CSV", "JSON", "PARQUET")
@@ -56,6 +56,45 @@ class LocalFile(Sink):
         """A transactional writer for the tables that reach this sink."""
         return LocalFileWriter(self.values, ctx)
 
+    def committer(self, ctx: RunContext) -> SinkCommitter:
+        """Moves prepared transaction files into `path` once their checkpoint is stored."""
+        return LocalFileCommitter(self.values, ctx)
+
+
+def _job_dir(values: dict[str, Any], job_id: str) -> Path:
+    return Path(values["tmp_path"]) / "seatunnel" / job_id
+
+
+class LocalFileCommitter(SinkCommitter):
+    """Renames each prepared transaction's files into `path`; on restore, deletes the job's
+    later transactions (their rows are replayed by the sources)."""
+
+    def __init__(self, values: dict[str, Any], ctx: RunContext) -> None:
+        self.values = values
+        self.job_id = ctx.job_id
+
+    def commit(self, checkpoint_id: int, infos: list[Any]) -> None:
+        """Move every transaction's files; a missing temp file was moved already."""
+        for prepared in infos:
+            if not prepared:
+                continue
+            for temp, target in prepared["moves"]:
+                if os.path.exists(temp):
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    os.replace(temp, target)
+            shutil.rmtree(prepared["transaction_dir"], ignore_errors=True)
+
+    def restore(self, checkpoint_id: int, infos: list[Any]) -> None:
+        """Commit the restored transactions, then delete every other one of this job.
+
+        Restored writers start under fresh uuid prefixes, so nothing of the new run is here
+        yet, and a stale run of the same job can never write into this run's directories.
+        """
+        self.commit(checkpoint_id, infos)
+        leftovers = _job_dir(self.values, self.job_id)
+        if leftovers.is_dir():
+            shutil.rmtree(leftovers, ignore_errors=True)
+
 
 class LocalFileWriter(SinkWriter):
     """Writes into transaction N (committed by checkpoint N); prepare_commit closes its files."""
@@ -64,8 +103,9 @@ class LocalFileWriter(SinkWriter):
         self.values = values
         self.format = values["file_format_type"].lower()
         self.job_id = ctx.job_id
+        self.subtask = ctx.subtask_index
         self.uuid = uuid.uuid4().hex[:10]
-        self.number = 1
+        self.number = ctx.restored_checkpoint_id + 1
         self.target = Path(values["path"])
         self._files: list[tuple[str, str]] = []  # (temp, target) of the open transaction
         self._handle: Any = None
@@ -74,10 +114,10 @@ class LocalFileWriter(SinkWriter):
 
     # -- layout --------------------------------------------------------------------------
     def _job_tmp(self) -> Path:
-        return Path(self.values["tmp_path"]) / "seatunnel" / self.job_id / self.uuid
+        return _job_dir(self.values, self.job_id) / self.uuid
 
     def _transaction_id(self) -> str:
-        return f"T_{self.job_id}_{self.uuid}_0_{self.number}"
+        return f"T_{self.job_id}_{self.uuid}_{self.subtask}_{self.number}"
 
     def _transaction_dir(self) -> Path:
         return self._job_tmp() / self._transaction_id()
@@ -164,30 +204,6 @@ class LocalFileWriter(SinkWriter):
         self.number = checkpoint_id + 1
         self._files, self._part = [], 0
         return prepared
-
-    def commit(self, prepared: Any) -> None:
-        """Move the transaction's files into `path`; a missing temp file was moved already."""
-        if not prepared:
-            return
-        for temp, target in prepared["moves"]:
-            if os.path.exists(temp):
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(temp, target)
-        shutil.rmtree(prepared["transaction_dir"], ignore_errors=True)
-
-    def restore(self, prepared: Any) -> None:
-        """Commit the restored transaction, delete every later one (the sources replay it).
-
-        New transactions go under a fresh uuid prefix, so a stale run of the same job that has
-        not noticed it lost the job yet can never write into or delete this run's files.
-        """
-        if not prepared:
-            return
-        self.commit(prepared)
-        self.number = int(prepared["checkpoint_id"]) + 1
-        leftovers = Path(prepared["transaction_dir"]).parent
-        if leftovers.is_dir():
-            shutil.rmtree(leftovers, ignore_errors=True)
 
     def abort(self) -> None:
         """Drop the open transaction."""
