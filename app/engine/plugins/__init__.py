@@ -8,6 +8,7 @@ from app.engine.plugins import (  # noqa: F401
     fake_source,
     field_mapper,
     filter,
+    jdbc,
     local_file,
     replace,
 )
