@@ -20,7 +20,10 @@ from tests.jdbc.databases import Db, mariadb_db, postgres_db, start_private_post
 pytestmark = pytest.mark.e2e
 
 ROWS_PER_READER, PARALLELISM = 300, 2
-XA_CLASS = {"postgresql": "org.postgresql.xa.PGXADataSource", "mysql": "org.mariadb.jdbc.MariaDbDataSource"}
+XA_CLASS = {
+    "postgresql": "org.postgresql.xa.PGXADataSource",
+    "mysql": "org.mariadb.jdbc.MariaDbDataSource",
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,10 @@ def config(db: Db, table: str, mode: str, exactly_once: bool) -> dict:
                 "split.num": 30,
                 "split.read-interval": 250,
                 "seed": 17,
-                "schema": {"table": "fake", "fields": {"id": "bigint", "name": "string", "score": "double"}},
+                "schema": {
+                    "table": "fake",
+                    "fields": {"id": "bigint", "name": "string", "score": "double"},
+                },
             }
         ],
         "sink": [sink],
@@ -67,7 +73,7 @@ def test_sigkilled_workers_deliver_exactly_once(server, database_url: str, xadb:
         f"{server.url}/submit-job", json=config(xadb, "dst", "STREAMING", True), timeout=10
     ).json()["jobId"]
     rng = random.Random()
-    for kill in range(3):
+    for _kill in range(3):
         progressed = _wait(
             server.url, job_id,
             lambda i: i.get("jobStatus") == "RUNNING" and "latestCheckpoint" in i and _count(i) >= 20,
@@ -82,7 +88,7 @@ def test_sigkilled_workers_deliver_exactly_once(server, database_url: str, xadb:
             and _owner(database_url, job_id) not in (None, owner),
             60,
         )  # fmt: skip
-        assert progressed  # (kill number `kill` done)
+        assert progressed
     total = ROWS_PER_READER * PARALLELISM
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and xadb.rows("SELECT COUNT(*) FROM dst")[0][0] < total:
@@ -91,7 +97,10 @@ def test_sigkilled_workers_deliver_exactly_once(server, database_url: str, xadb:
     final = _wait(server.url, job_id, lambda i: i.get("jobStatus") in FINAL, 30)
     assert final["jobStatus"] == "CANCELED"
     # one uninterrupted run of the same source, in-process, into another table
-    assert build_plan(config(xadb, "reference", "BATCH", False)).runner(lambda _: None).run() == "FINISHED"
+    assert (
+        build_plan(config(xadb, "reference", "BATCH", False)).runner(lambda _: None).run()
+        == "FINISHED"
+    )
     got = xadb.rows("SELECT id, name, score FROM dst ORDER BY id, name, score")
     want = xadb.rows("SELECT id, name, score FROM reference ORDER BY id, name, score")
     assert len(want) == total
