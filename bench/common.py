@@ -84,9 +84,9 @@ def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: fl
         if process.poll() is not None:
             raise RuntimeError(output.read_text())
         try:
-            requests.get(f"{url}/overview", timeout=0.5)
+            requests.get(f"{url}/overview", timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers late
             time.sleep(0.01)
     raise RuntimeError(f"no answer from {url}")
 

@@ -144,10 +144,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = args.rows
     db = "st_bench_" + uuid.uuid4().hex[:8]
-    prepare(db, rows)
-    server = start_serve(processes=1, slots=2)
     out_dir = Path(tempfile.mkdtemp(prefix="st-bench-parquet-"))
+    server = None
     try:
+        prepare(db, rows)
+        server = start_serve(processes=1, slots=2)
         reference = checksum(db, "t")
         copy_rate = run_copy_pipe(db, rows)
         assert checksum(db, "t_copy") == reference
@@ -172,7 +173,8 @@ def main() -> None:
         written = sum(pq.ParquetFile(p).metadata.num_rows for p in out_dir.glob("*.parquet"))
         assert written == rows, written
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         shutil.rmtree(out_dir, ignore_errors=True)
         with _pg("postgres") as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')

@@ -227,3 +227,25 @@ def test_exactly_once_crash_and_restore(xadb: Db, point: str) -> None:
     assert again.run() == "FINISHED"
     assert total(xadb, "dst") == total(xadb, "src")
     assert xadb.rows("SELECT COUNT(DISTINCT id) FROM dst")[0][0] == 3000
+
+
+def test_create_index_false_creates_no_primary_key(pg: Db) -> None:
+    fill(pg, 5)
+    config = job(
+        source(pg),
+        sink(pg, primary_keys=["id"], create_index=False, support_upsert_by_insert_only=True),
+    )
+    assert build_plan(config).runner(lambda _: None).run() == "FINISHED"
+    assert pg.rows("SELECT COUNT(*) FROM pg_index WHERE indrelid = 'public.dst'::regclass") == [
+        (0,)
+    ]
+    assert total(pg, "dst")[0] == 5
+
+
+def test_field_ide_uppercases_generated_identifiers(pg: Db) -> None:
+    fill(pg, 4)
+    assert (
+        build_plan(job(source(pg), sink(pg, field_ide="UPPERCASE"))).runner(lambda _: None).run()
+        == "FINISHED"
+    )
+    assert pg.rows('SELECT COUNT("ID"), SUM("ID") FROM dst') == [(4, 10)]

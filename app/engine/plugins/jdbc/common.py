@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.engine.options import BOOL, INT, MAP, STRING, Option
-from app.engine.plugins.jdbc.connect import Target, UrlError, parse_url
+from app.engine.plugins.jdbc.connect import SQLITE, Target, UrlError, parse_url
 
 CONNECTION_OPTIONS = (
     Option("url", STRING, required=True),
@@ -36,7 +37,7 @@ def target_of(plugin: Any) -> Target:
     if any(isinstance(v, (dict, list)) for v in properties.values()):
         raise plugin.error("properties", "must map names to plain values")
     try:
-        return parse_url(
+        target = parse_url(
             values["url"],
             values["driver"],
             values["user"],
@@ -47,6 +48,19 @@ def target_of(plugin: Any) -> Target:
     except UrlError as exc:
         option = "driver" if str(exc).startswith("driver") else "url"
         raise plugin.error(option, str(exc)) from None
+    if target.dialect == SQLITE and target.path != ":memory:":
+        target = replace(target, path=_allowed_file(plugin, target.path))
+    return target
+
+
+def _allowed_file(plugin: Any, path: str) -> str:
+    """A SQLite file is a file option: it must resolve under security.allowed-paths (DESIGN §6)."""
+    try:
+        from app.engine.paths import resolve_allowed  # type: ignore[import-not-found]
+    except ImportError:  # the engine has no allowed-paths check yet (it comes with limits)
+        return path
+    where = f"Plugin '{plugin.plugin_name}' ({plugin.where}): "
+    return resolve_allowed("url", path, plugin.limits, where)
 
 
 def identifier_case(name: str, field_ide: str | None) -> str:

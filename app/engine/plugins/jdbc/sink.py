@@ -161,6 +161,8 @@ class JdbcSink(Sink):
         dialect = dialect_for(target.dialect)
         for table in tables:
             schema, keys = self._renamed(table)
+            if not self.values["create_index"]:
+                keys = []  # create_index = false: the created table gets no primary key
             try:
                 apply_save_modes(
                     target, dialect, self.target_path(table.path), schema, keys,
@@ -188,7 +190,9 @@ class JdbcSink(Sink):
         """With is_exactly_once: commits the prepared transactions after each stored checkpoint."""
         if not self.values["is_exactly_once"]:
             return None
-        return JdbcCommitter(self._target_for_database(), f"st_{ctx.job_id}")
+        return JdbcCommitter(
+            self._target_for_database(), f"st_{ctx.job_id}", self.values["max_commit_attempts"], ctx
+        )
 
 
 class JdbcSinkWriter(SinkWriter):
@@ -225,6 +229,7 @@ class JdbcSinkWriter(SinkWriter):
             use_copy=values["use_copy_statement"],
             exactly_once=values["is_exactly_once"],
             table_path=table_path,
+            max_retries=values["max_retries"],
         )
         writer = JdbcWriter(
             self.target, self.dialect, spec, f"st_{self.ctx.job_id}", self.ctx.subtask_index
@@ -277,9 +282,11 @@ class JdbcSinkWriter(SinkWriter):
 class JdbcCommitter(SinkCommitter):
     """Commits prepared transactions (idempotently); on restore rolls back the job's others."""
 
-    def __init__(self, target: Target, prefix: str) -> None:
+    def __init__(self, target: Target, prefix: str, attempts: int, ctx: RunContext) -> None:
         self.target = target
         self.prefix = prefix
+        self.attempts = attempts  # max_commit_attempts
+        self.ctx = ctx
 
     def commit(self, checkpoint_id: int, infos: list[Any]) -> None:
         """COMMIT PREPARED / XA COMMIT each transaction that is still prepared."""
@@ -300,7 +307,10 @@ class JdbcCommitter(SinkCommitter):
         from app.engine.errors import JobError
         from app.engine.plugins.jdbc.write import WriteError
 
-        try:
-            action(self.target, dialect_for(self.target.dialect), xids, rollback_prefix)
-        except (WriteError, ConnectError) as exc:
-            raise JobError(f"Jdbc sink: {exc}") from None
+        for attempt in range(1, self.attempts + 1):
+            try:
+                action(self.target, dialect_for(self.target.dialect), xids, rollback_prefix)
+                return
+            except (WriteError, ConnectError) as exc:
+                if attempt >= self.attempts or self.ctx.wait(float(attempt)):
+                    raise JobError(f"Jdbc sink: {exc}") from None

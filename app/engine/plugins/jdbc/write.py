@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,9 +46,9 @@ class SinkSpec:
     batch_size: int = 1000
     use_copy: bool = False
     exactly_once: bool = False
-    table_path: str | None = (
-        None  # the dialect's table path (PostgreSQL bulk ingest needs its parts)
-    )
+    max_retries: int = 0
+    # the dialect's table path (PostgreSQL bulk ingest needs its parts)
+    table_path: str | None = None
 
 
 def positional_sql(query: str, paramstyle: str) -> str:
@@ -249,15 +250,24 @@ class JdbcWriter:
                     for b, k in batches
                 ]
             )
-        conn = self._connection()
-        self._begin(conn)
-        try:
-            self._write(conn, data, kinds)
-        except Exception as exc:
-            self._fail(exc)
+        attempt = 0
+        while True:
+            try:
+                conn = self._connection()
+                self._begin(conn)
+                self._write(conn, data, kinds)
+                if not self.spec.exactly_once:
+                    conn.commit()
+                break
+            except Exception as exc:
+                # max_retries (never with exactly-once): roll back, reconnect, wait 1 s x attempt
+                attempt += 1
+                if self.spec.exactly_once or attempt > self.spec.max_retries:
+                    self._fail(exc)
+                self._rollback_open()
+                self.close()
+                time.sleep(min(attempt, 5))
         self._dirty = True
-        if not self.spec.exactly_once:
-            self._commit_local(conn)
 
     def _write(self, conn: Any, data: pa.Table, kinds: Any) -> None:
         spec = self.spec
@@ -392,12 +402,6 @@ class JdbcWriter:
         self._xid = f"{self.xid_prefix}_{self.run}_{self.subtask}_{uuid.uuid4().hex[:8]}"
         if self.dialect.name == MYSQL:
             _exec(conn, f"XA START '{self._xid}'")
-
-    def _commit_local(self, conn: Any) -> None:
-        try:
-            conn.commit()
-        except Exception as exc:
-            self._fail(exc)
 
     def prepare_commit(self) -> dict | None:
         """Flush; with exactly-once, prepare the open transaction and describe it (None if empty)."""
