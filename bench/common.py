@@ -77,7 +77,7 @@ def start_serve(database_url: str | None = None, processes: int = 2, slots: int 
     return Running(url, process, directory, time.perf_counter() - started)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: float = 120) -> None:
     """Poll until the server answers (raise with its output if it dies)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
