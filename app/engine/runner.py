@@ -392,13 +392,8 @@ class JobRunner:
             crashed = True
             result["error"] = exc
         except BaseException as exc:  # noqa: BLE001 - reported by run()
-            failure = self._failure or exc
-            if isinstance(failure, _Cancelled):
-                failure = self._failure or JobError("JobRunner: cancelled")
-            if not isinstance(failure, (JobError, InjectedCrash)):
-                failure = JobError(f"JobRunner: {failure}")
-            result["error"] = failure
-            crashed = isinstance(failure, InjectedCrash)
+            result.update(self._failure_result(exc))
+            crashed = isinstance(result.get("error"), InjectedCrash)
         finally:
             failed = "outcome" not in result or self._command == CANCEL
             if failed:
@@ -406,12 +401,23 @@ class JobRunner:
             for subtask in self._subtasks:
                 if subtask.thread.is_alive():
                     subtask.thread.join(CANCEL_GRACE)
-            if not crashed:
-                if failed:
-                    self._abort()
-                error = self._close()
-                if error is not None and "error" not in result:
-                    result["error"] = error
+            if failed and not crashed:  # a simulated crash leaves its transactions as they are
+                self._abort()
+            error = self._close()  # releases handles only: nothing is committed or dropped
+            if error is not None and "error" not in result:
+                result["error"] = error
+
+    def _failure_result(self, exc: BaseException) -> dict:
+        """What run() reports when the job thread stopped on `exc`."""
+        failure = self._failure
+        if failure is None and self._command == CANCEL:
+            return {"outcome": OUTCOMES[CANCEL]}  # a force cancel interrupted a checkpoint
+        failure = failure or exc
+        if isinstance(failure, _Cancelled):
+            failure = JobError("JobRunner: cancelled")
+        if not isinstance(failure, (JobError, InjectedCrash)):
+            failure = JobError(f"JobRunner: {failure}")
+        return {"error": failure}
 
     def _execute(self) -> str:
         self._open()

@@ -55,13 +55,25 @@ def test_batch_files_appear_only_at_the_end_in_every_format(tmp_path: Path) -> N
     for fmt, first_rows in expected.items():
         out = tmp_path / fmt
         plan = build_plan(job(fake(rows=ROWS), sink=local_file(out, fmt)))
-        seen_during: list[list[str]] = []
+        seen_at_store: list[list[str]] = []
 
-        def control(out: Path = out, seen: list = seen_during) -> None:
-            seen.append(committed(out))
+        class Watch(Store):
+            def save(
+                self,
+                checkpoint_id: int,
+                kind: str,
+                state: dict,
+                out: Path = out,
+                seen=seen_at_store,
+            ) -> None:
+                seen.append(committed(out))
+                super().save(checkpoint_id, kind, state)
 
-        assert plan.runner(lambda _: None, control, job_id="42").run() == "FINISHED"
-        assert all(names == [] for names in seen_during)  # nothing visible before the end
+        store = Watch()
+        assert plan.runner(lambda _: None, None, store, job_id="42").run() == "FINISHED"
+        # one final checkpoint, stored while nothing was visible yet
+        assert [(c, k) for c, k, _ in store.saved] == [(1, "checkpoint")]
+        assert seen_at_store == [[]]
         (name,) = committed(out)
         assert name.startswith("T_42_") and name.endswith(
             f"_0_1_0.{'txt' if fmt == 'text' else fmt}"

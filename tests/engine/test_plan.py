@@ -75,14 +75,15 @@ def test_seed_example_dag() -> None:
 
 
 def test_chain_dag() -> None:
+    """SeaTunnel's ExecutionPlanGenerator: the transforms become one TransformChain vertex,
+    numbered after the sink, with no table paths."""
     dag = build_plan(CHAIN).dag("1")
     assert dag == {
         "jobId": "1",
         "pipelineEdges": {
             "1": [
-                {"inputVertexId": "1", "targetVertexId": "2"},
-                {"inputVertexId": "2", "targetVertexId": "3"},
-                {"inputVertexId": "3", "targetVertexId": "4"},
+                {"inputVertexId": "1", "targetVertexId": "5"},
+                {"inputVertexId": "5", "targetVertexId": "4"},
             ]
         },
         "envOptions": {"job.mode": "STREAMING", "checkpoint.interval": "5000", "parallelism": "1"},
@@ -94,26 +95,96 @@ def test_chain_dag() -> None:
                 "tablePaths": ["fake"],
             },
             {
-                "vertexId": 2,
-                "type": "transform",
-                "vertexName": "pipeline-1 [Transform[0]-FieldMapper]",
-                "tablePaths": ["fake"],
-            },
-            {
-                "vertexId": 3,
-                "type": "transform",
-                "vertexName": "pipeline-1 [Transform[1]-Filter]",
-                "tablePaths": ["fake"],
-            },
-            {
                 "vertexId": 4,
                 "type": "sink",
                 "vertexName": "pipeline-1 [Sink[0]-console-MultiTableSink]",
                 "tablePaths": ["fake"],
             },
+            {
+                "vertexId": 5,
+                "type": "transform",
+                "vertexName": "pipeline-1 [TransformChain[Transform[0]-FieldMapper->Transform[1]-Filter]]",
+                "tablePaths": [],
+            },
         ],
     }
     assert list(dag) == ["jobId", "pipelineEdges", "envOptions", "vertexInfoMap"]
+
+
+def test_sink_fed_by_two_sources_is_copied_per_source() -> None:
+    """PipelineGenerator.splitUnionEdge: one pipeline per source-to-sink path, all renumbered."""
+    config = job(
+        [
+            fake(plugin_output="a"),
+            fake(plugin_output="b", schema={"table": "x.y", "fields": {"n": "int"}}),
+        ],
+        transform=[
+            {
+                "plugin_name": "Filter",
+                "plugin_input": ["a"],
+                "plugin_output": "c",
+                "fields": ["name"],
+            },
+            {
+                "plugin_name": "FieldMapper",
+                "plugin_input": ["c"],
+                "plugin_output": "d",
+                "field_mapper": {"name": "who"},
+            },
+        ],
+        sink=[{"plugin_name": "Console", "plugin_input": ["d", "b"]}],
+    )
+    dag = build_plan(config).dag("2")
+    assert dag["pipelineEdges"] == {
+        "1": [
+            {"inputVertexId": "1", "targetVertexId": "2"},
+            {"inputVertexId": "2", "targetVertexId": "3"},
+        ],
+        "2": [{"inputVertexId": "4", "targetVertexId": "5"}],
+    }
+    assert [(v["vertexId"], v["vertexName"], v["tablePaths"]) for v in dag["vertexInfoMap"]] == [
+        (1, "pipeline-1 [Source[0]-FakeSource]", ["a"]),
+        (2, "pipeline-1 [TransformChain[Transform[0]-Filter->Transform[1]-FieldMapper]]", []),
+        (3, "pipeline-1 [Sink[0]-Console-MultiTableSink]", ["a", "x.y"]),
+        (4, "pipeline-2 [Source[1]-FakeSource]", ["x.y"]),
+        (5, "pipeline-2 [Sink[0]-Console-MultiTableSink]", ["a", "x.y"]),
+    ]
+
+
+def test_branching_transforms_are_chained_separately() -> None:
+    config = job(
+        fake(),
+        transform=[
+            {
+                "plugin_name": "Filter",
+                "plugin_input": ["fake"],
+                "plugin_output": "f1",
+                "fields": ["name"],
+            },
+            {
+                "plugin_name": "Filter",
+                "plugin_input": ["fake"],
+                "plugin_output": "f2",
+                "fields": ["age"],
+            },
+        ],
+        sink=[
+            {"plugin_name": "Console", "plugin_input": ["f1"]},
+            {"plugin_name": "Console", "plugin_input": ["f2"]},
+        ],
+    )
+    dag = build_plan(config).dag("3")
+    assert dag["pipelineEdges"] == {
+        "1": [
+            {"inputVertexId": "1", "targetVertexId": "6"},
+            {"inputVertexId": "1", "targetVertexId": "7"},
+            {"inputVertexId": "6", "targetVertexId": "4"},
+            {"inputVertexId": "7", "targetVertexId": "5"},
+        ]
+    }
+    names = {v["vertexId"]: v["vertexName"] for v in dag["vertexInfoMap"]}
+    assert names[6] == "pipeline-1 [TransformChain[Transform[0]-Filter]]"
+    assert names[7] == "pipeline-1 [TransformChain[Transform[1]-Filter]]"
 
 
 def test_two_pipelines_and_table_paths() -> None:
@@ -132,20 +203,20 @@ def test_two_pipelines_and_table_paths() -> None:
     config["source"][1].pop("plugin_output")
     dag = build_plan(config).dag("9")
     assert dag["pipelineEdges"] == {
-        "1": [{"inputVertexId": "1", "targetVertexId": "4"}],
-        "2": [{"inputVertexId": "2", "targetVertexId": "5"}],
-        "3": [],
+        "1": [{"inputVertexId": "1", "targetVertexId": "2"}],
+        "2": [{"inputVertexId": "3", "targetVertexId": "4"}],
+        "3": [],  # ours: a source nothing reads keeps a pipeline of its own
     }
     infos = dag["vertexInfoMap"]
     assert [v["tablePaths"] for v in infos] == [
         ["fake.table1"],
-        ["b"],
-        ["default.default.default"],
         ["fake.table1"],
         ["b"],
+        ["b"],
+        ["default.default.default"],
     ]
-    assert infos[4]["vertexName"] == "pipeline-2 [Sink[1]-Console-MultiTableSink]"
-    assert infos[2]["vertexName"] == "pipeline-3 [Source[2]-FakeSource]"
+    assert infos[3]["vertexName"] == "pipeline-2 [Sink[1]-Console-MultiTableSink]"
+    assert infos[4]["vertexName"] == "pipeline-3 [Source[2]-FakeSource]"
 
 
 def test_hocon_style_nested_options_and_env() -> None:
@@ -283,7 +354,12 @@ def test_default_inputs() -> None:
     )
     plan = build_plan(config)
     assert [v.inputs for v in plan.vertices] == [[], [], [1, 2], [3], [4]]
-    assert plan.dag("1")["vertexInfoMap"][4]["tablePaths"] == ["a", "b"]
+    infos = plan.dag("1")["vertexInfoMap"]  # one pipeline per source: src, chain, sink each
+    assert [(i["type"], i["tablePaths"]) for i in infos[:3]] == [
+        ("source", ["a"]),
+        ("transform", []),
+        ("sink", ["a", "b"]),
+    ]
 
 
 def test_cycle_is_rejected() -> None:
