@@ -88,7 +88,8 @@ class BatchReader:
             finally:
                 with self._lock:
                     self._cursor = None
-                cursor.close()
+                with contextlib.suppress(Exception):  # the connection may be closed already
+                    cursor.close()
         except adbc_driver_manager.Error as exc:
             self.close()
             raise ReadError(_message(exc, self.target)) from None
@@ -128,7 +129,8 @@ class BatchReader:
                     ]
                     yield pa.RecordBatch.from_arrays(arrays, schema=schema)
             finally:
-                cursor.close()
+                with contextlib.suppress(Exception):  # the connection may be closed already
+                    cursor.close()
         except sqlite3.Error as exc:
             raise ReadError(_message(exc, self.target)) from None
 
@@ -178,5 +180,8 @@ def _sqlite_array(values: tuple, to: pa.DataType) -> pa.Array:
 def _message(exc: BaseException, target: Target) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if target.password:
-        text = text.replace(target.password, "******")
+        from urllib.parse import quote
+
+        for form in (target.password, quote(target.password, safe="")):
+            text = text.replace(form, "******")
     return text
