@@ -11,6 +11,7 @@ except inside the sqlite3 module.
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -185,3 +186,53 @@ def _message(exc: BaseException, target: Target) -> str:
         for form in (target.password, quote(target.password, safe="")):
             text = text.replace(form, "******")
     return text
+
+
+_DONE = object()
+
+
+def prefetched(batches: Iterator[Any], depth: int, cancelled: threading.Event) -> Iterator[Any]:
+    """`batches` pulled by a helper thread, at most `depth` ahead: the database fetches the next
+    batch while the caller's thread transforms and writes this one. Errors surface in order."""
+    ahead: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set() and not cancelled.is_set():
+            try:
+                ahead.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def pump() -> None:
+        try:
+            for item in batches:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+        finally:
+            with contextlib.suppress(Exception):
+                batches.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=pump, name="jdbc-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                item = ahead.get(timeout=0.2)
+            except queue.Empty:
+                if cancelled.is_set() or not thread.is_alive() and ahead.empty():
+                    return
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(5)  # the connection is reused by the next split: let the fetch end first

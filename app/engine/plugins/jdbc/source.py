@@ -316,7 +316,7 @@ class JdbcReader(SourceReader):
     def read(self, split: Split, position: Any) -> Any:
         """Batches of the split from `position`: {"after": last key} or a row count."""
         from app.engine.arrow_types import arrow_schema
-        from app.engine.plugins.jdbc.read import ReadError
+        from app.engine.plugins.jdbc.read import ReadError, prefetched
         from app.engine.plugins.jdbc.split import resume_sql
 
         info = split.info
@@ -329,7 +329,8 @@ class JdbcReader(SourceReader):
         sql = resume_sql(dialect, info, table.columns, after)
         key_index = table.schema().names.index(info["key"]) if ordered else -1
         try:
-            for data in self.reader.batches(sql, schema):
+            batches = prefetched(self.reader.batches(sql, schema), 2, self.ctx.cancel_event)
+            for data in batches:
                 if skip:
                     if data.num_rows <= skip:
                         skip -= data.num_rows
