@@ -147,6 +147,8 @@ def test_save_mode_error_fails_the_job(db: Db) -> None:
         ({"driver": "com.mysql.cj.jdbc.Driver"},
          "option 'driver' driver com.mysql.cj.jdbc.Driver does not fit a postgresql URL"),
         ({"table_path": "public.nope"}, "option 'table_path' table {db}.public.nope does not exist"),
+        ({"table_path": "other.public.src"},
+         "option 'table_path' names database \"other\", but the url connects to \"{db}\""),
         ({"where_condition": "id > 1"}, "option 'where_condition' must start with 'where', got \"id > 1\""),
         ({"partition_column": "zz"}, "option 'partition_column' names unknown column 'zz'; columns: id, name, amount"),
         ({"url": "jdbc:postgresql://127.0.0.1:1/x", "password": "hunter2"},

@@ -26,7 +26,7 @@ from app.engine.plugin import (
     TableInfo,
 )
 from app.engine.plugins.jdbc.common import CONNECTION_OPTIONS, target_of
-from app.engine.plugins.jdbc.connect import ConnectError, Target, connect
+from app.engine.plugins.jdbc.connect import POSTGRESQL, ConnectError, Target, connect
 from app.engine.plugins.jdbc.dialect import CatalogError, Column, TableMeta, dialect_for
 from app.engine.plugins.jdbc.split import MAX_SPLITS, SplitError, SplitOptions
 from app.engine.registry import register_source
@@ -160,6 +160,14 @@ class Jdbc(Source):
             if entry.get(key) is not None and bounds[key] is None:
                 raise self.error(where + key, f"must be a number, got {show(entry.get(key))}")
         meta = None
+        if path and self.target.dialect == POSTGRESQL:
+            parts = dialect.split_path(path) if path.count(".") >= 2 else []
+            if len(parts) == 3 and parts[0] != self.target.database:
+                raise self.error(
+                    where + "table_path",
+                    f"names database {show(parts[0])}, but the url connects to "
+                    f"{show(self.target.database)}",
+                )
         try:
             if path:
                 meta = dialect.table_meta(conn, path)
