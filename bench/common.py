@@ -77,16 +77,16 @@ def start_serve(database_url: str | None = None, processes: int = 2, slots: int 
     return Running(url, process, directory, time.perf_counter() - started)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: float = 120) -> None:
     """Poll until the server answers (raise with its output if it dies)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(output.read_text())
         try:
-            requests.get(f"{url}/overview", timeout=0.5)
+            requests.get(f"{url}/overview", timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers late
             time.sleep(0.01)
     raise RuntimeError(f"no answer from {url}")
 

@@ -88,9 +88,9 @@ def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) 
         port = int(announced.group(1))  # with enable-dynamic-port it may differ from the config
         url = f"http://127.0.0.1:{port}{base_path}"
         try:
-            if requests.get(f"{url}/overview", timeout=2).status_code == 200:
+            if requests.get(f"{url}/overview", timeout=5).status_code == 200:
                 return Server(url, process, config_path, Path(engine["log-dir"]), output)
-        except requests.RequestException:  # not listening yet, or a worker still booting
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers late
             pass
         time.sleep(0.1)
     process.kill()

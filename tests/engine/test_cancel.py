@@ -67,6 +67,20 @@ SLOWEST: dict[tuple[str, str], dict[str, Any]] = {
             "field_rules": [{"field_name": "name", "field_value": [{"rule_type": "NOT_NULL"}]}],
         }
     },
+    # an endless query (a recursive CTE) of a SQLite file; one-row flushes on the sink side
+    ("source", "Jdbc"): {
+        "url": "jdbc:sqlite:{tmp}/endless.db",
+        "driver": "org.sqlite.JDBC",
+        "query": "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s) SELECT i FROM s",
+        "fetch_size": 1,
+    },
+    ("sink", "Jdbc"): {
+        "url": "jdbc:sqlite:{tmp}/sink.db",
+        "driver": "org.sqlite.JDBC",
+        "generate_sink_sql": True,
+        "table": "slow",
+        "batch_size": 1,
+    },
 }
 
 

@@ -9,6 +9,7 @@ from app.engine.plugins import (  # noqa: F401
     fake_source,
     field_mapper,
     filter,
+    jdbc,
     local_file,
     local_file_source,
     replace,
