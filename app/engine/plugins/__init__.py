@@ -10,4 +10,5 @@ from app.engine.plugins import (  # noqa: F401
     filter,
     local_file,
     replace,
+    sql,
 )
