@@ -8,7 +8,10 @@ from app.engine.plugins import (  # noqa: F401
     fake_source,
     field_mapper,
     filter,
+    filter_rowkind,
+    json_path,
     local_file,
     replace,
+    split,
     sql,
 )
