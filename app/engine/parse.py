@@ -11,7 +11,7 @@ _PLUGIN_BLOCKS = ("source", "transform", "sink")
 
 
 def parse_config(text: str | bytes, fmt: str = "json") -> dict:
-    """Parse `text` as `fmt` ("json" or "hocon", any case) into a config dict, or raise ConfigError."""
+    """Parse `text` as `fmt` ("json", "hocon" or "sql", any case) into a config dict, or raise ConfigError."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         try:
             text = bytes(text).decode("utf-8")
@@ -24,7 +24,11 @@ def parse_config(text: str | bytes, fmt: str = "json") -> dict:
         return _parse_json(text)
     if kind == "hocon":
         return _parse_hocon(text)
-    raise ConfigError(f"Unsupported format: {fmt}. Use json or hocon.")
+    if kind == "sql":
+        from app.engine.sql_config import sql_to_hocon
+
+        return _parse_hocon(sql_to_hocon(text))
+    raise ConfigError(f"Unsupported format: {fmt}. Use json, hocon or sql.")
 
 
 def _parse_json(text: str) -> dict:
