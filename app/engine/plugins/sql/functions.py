@@ -80,21 +80,29 @@ def _scalar_py(value: Value) -> Any:
 # ---- string functions ---------------------------------------------------------------------------
 
 
+def _no_nulls(value: Value) -> Value:
+    if is_scalar(value):
+        return value if value.is_valid else pa.scalar("", pa.string())
+    return pc.fill_null(value, "") if value.null_count else value
+
+
 def _concat(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
     """CONCAT skips null arguments (all null gives "")."""
-    parts = _strs(call, vals)
+    parts = [_no_nulls(p) for p in _strs(call, vals)]
     if len(parts) == 1:
-        return (
-            pc.fill_null(parts[0], "")
-            if not is_scalar(parts[0])
-            else pa.scalar(parts[0].as_py() or "", pa.string())
-        )
-    return pc.binary_join_element_wise(*parts, "", null_handling="skip")
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "")
 
 
 def _concat_ws(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
+    """CONCAT_WS(sep, ...) skips null arguments (Arrow's skip mode drops all-null rows: guard it)."""
     parts = _strs(call, vals)
-    return pc.binary_join_element_wise(*parts[1:], parts[0], null_handling="skip")
+    values = parts[1:]
+    all_null: Value = pa.scalar(True)
+    for value in values:
+        all_null = pc.and_(all_null, pc.invert(nd.valid(value)))
+    values[0] = pc.if_else(all_null, pa.scalar("", pa.string()), values[0])
+    return pc.binary_join_element_wise(*values, parts[0], null_handling="skip")
 
 
 def _upper(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
@@ -269,7 +277,7 @@ def _repeat(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
         vals[1] if not is_scalar(vals[1]) else pa.scalar(max(vals[1].as_py() or 0, 0), pa.int64())
     )
     if not is_scalar(times):
-        times = pc.max_element_wise(times, 0)
+        times = pc.max_element_wise(times, 0, skip_nulls=False)
     return pc.binary_repeat(s, times)
 
 
@@ -292,7 +300,7 @@ def _space(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
     if is_scalar(n):
         count = n.as_py()
         return pa.scalar(None if count is None else " " * max(count, 0), pa.string())
-    return pc.binary_repeat(pa.scalar(" "), pc.max_element_wise(n, 0))
+    return pc.binary_repeat(pa.scalar(" "), pc.max_element_wise(n, 0, skip_nulls=False))
 
 
 def _length(factor: int, octets: bool) -> Impl:
