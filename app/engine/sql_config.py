@@ -145,12 +145,10 @@ def _is_create_with(tokens: list) -> bool:
 
 
 def _name(token: object) -> str:
-    return str(getattr(token, "text", "")).strip("`\"")
+    return str(getattr(token, "text", "")).strip('`"')
 
 
-def _create_table(
-    statement: str, tokens: list, tables: dict, sources: list, sinks: list
-) -> None:
+def _create_table(statement: str, tokens: list, tables: dict, sources: list, sinks: list) -> None:
     name = _name(tokens[2])
     options = _options(statement, tokens[4:])
     if name in tables:
