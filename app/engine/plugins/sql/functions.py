@@ -91,6 +91,10 @@ def _concat(ctx: nd.Ctx, vals: list[Value], call: nd.Call) -> Value:
     parts = [_no_nulls(p) for p in _strs(call, vals)]
     if len(parts) == 1:
         return parts[0]
+    glue = parts[1::2]
+    if len(parts) % 2 and all(is_scalar(g) for g in glue) and len({g.as_py() for g in glue}) == 1:
+        # CONCAT(a, '_', b, '_', c): one join with the literal as separator (a third faster)
+        return pc.binary_join_element_wise(*parts[0::2], glue[0])
     return pc.binary_join_element_wise(*parts, "")
 
 
@@ -803,6 +807,8 @@ def call(compiler: Compiler, name: str, arg_nodes: list[exp.Expression], text: s
             raise SqlError(f"{upper} takes no arguments: `{text}`")
         return nd.Now(_NOW[upper], text)
     fn = FUNCTIONS.get(upper)
+    if upper in ("DES_ENCRYPT", "DES_DECRYPT"):
+        raise SqlError(f"the UDF {upper} is not supported: `{text}`")
     if fn is None:
         raise SqlError(f"unknown function `{name}` in `{text}`")
     if not fn.low <= len(arg_nodes) <= fn.high:

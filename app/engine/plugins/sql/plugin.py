@@ -28,6 +28,9 @@ class Sql(Transform):
         from app.engine.plugins.sql.compile import SqlError
         from app.engine.plugins.sql.query import parse_query
 
+        for option in ("table_transform", "table_match_regex"):
+            if self.values[option] is not None:
+                raise self.error(option, "is not supported (multi-table Sql is not implemented)")
         try:
             self.query: Any = parse_query(self.values["query"])
         except SqlError as exc:
