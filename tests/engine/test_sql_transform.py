@@ -337,3 +337,48 @@ def test_lateral_view_explode() -> None:
     )
     assert out["x"][:4] == [1, 1, 2, 2] and out["y"][:4] == ["p", "q", "p", "q"]
     assert len(out["id"]) == 12
+
+
+def test_multi_table_options_and_udfs_are_rejected_clearly() -> None:
+    with pytest.raises(ConfigError) as info:
+        build_plan(
+            job(
+                source(),
+                transform=[
+                    {"plugin_name": "Sql", "query": "select id from t", "table_match_regex": ".*"}
+                ],
+            )
+        )
+    assert info.value.message == (
+        "Plugin 'Sql' (transform[0]): option 'table_match_regex' is not supported "
+        "(multi-table Sql is not implemented)"
+    )
+    assert rejected("select des_encrypt(name, 'k') from t") == (
+        PREFIX + "the UDF DES_ENCRYPT is not supported: `des_encrypt(name, 'k')`"
+    )
+
+
+def test_where_and_projection_over_several_batches_keep_counts() -> None:
+    run(
+        job(
+            {
+                "plugin_name": "FakeSource",
+                "plugin_output": "t",
+                "row.num": 1000,
+                "batch.size": 64,
+                "seed": 3,
+                "double.min": 0.0,
+                "double.max": 1.0,
+                "schema": {"fields": {"id": "int", "name": "string", "amount": "double"}},
+            },
+            transform=[
+                {
+                    "plugin_name": "Sql",
+                    "query": "select id, amount from t where amount > 0.5",
+                }
+            ],
+        )
+    )
+    table = collected_table()
+    assert table.num_rows > 0
+    assert all(a > 0.5 for a in table.column("amount").to_pylist())
