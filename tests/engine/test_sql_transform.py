@@ -101,6 +101,9 @@ def test_unknown_column_and_function_and_ill_typed() -> None:
     assert "NOT (...) is not supported" in rejected("select id from t where not (id = 1)")
     assert "a bare column is not a condition" in rejected("select id from t where id")
     assert "UPPER takes 1 arguments, got 2" in rejected("select upper(name, name) from t")
+    assert rejected("select count(*) from t") == (
+        PREFIX + "aggregate functions are not supported: `COUNT(*)`"
+    )
     assert "incompatible types" in rejected("select case when id = 1 then 'a' else 2 end from t")
 
 

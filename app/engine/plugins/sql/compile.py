@@ -55,6 +55,27 @@ def sql_text(node: exp.Expression) -> str:
         return type(node).__name__
 
 
+class LazyText:
+    """An expression's SQL text, rendered only when a message needs it (rendering is O(subtree))."""
+
+    __slots__ = ("node", "rendered")
+
+    def __init__(self, node: exp.Expression) -> None:
+        self.node = node
+        self.rendered: str | None = None
+
+    def __str__(self) -> str:
+        if self.rendered is None:
+            self.rendered = sql_text(self.node)
+        return self.rendered
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 class Compiler:
     """Compiles expressions of one query against one input schema."""
 
@@ -66,7 +87,7 @@ class Compiler:
 
     def value(self, node: exp.Expression) -> nd.Expr:
         """A select-list or argument expression."""
-        text = sql_text(node)
+        text: Any = LazyText(node)
         if isinstance(node, exp.Paren):
             return self.value(node.this)
         if isinstance(node, exp.Column):
@@ -173,7 +194,7 @@ class Compiler:
         for branch in node.args.get("ifs") or []:
             if operand is not None:
                 other = self.value(branch.this)
-                cond: nd.Expr = nd.Compare("=", operand, other, sql_text(branch.this))
+                cond: nd.Expr = nd.Compare("=", operand, other, LazyText(branch.this))
             else:
                 cond = self.condition(branch.this)
             whens.append((cond, self.value(branch.args["true"])))
@@ -190,7 +211,7 @@ class Compiler:
 
     def condition(self, node: exp.Expression) -> nd.Expr:
         """A WHERE or CASE WHEN condition (two-valued)."""
-        text = sql_text(node)
+        text: Any = LazyText(node)
         if isinstance(node, exp.Paren):
             return self.condition(node.this)
         if isinstance(node, (exp.And, exp.Or)):

@@ -871,6 +871,8 @@ def special(compiler: Compiler, node: exp.Expression, text: str) -> nd.Expr | No
         if field not in DATE_PARTS:
             raise SqlError(f"EXTRACT({part} ...) is not supported: `{text}`")
         return call(compiler, field, [node.expression], text)
+    if isinstance(node, exp.AggFunc):
+        raise SqlError(f"aggregate functions are not supported: `{text}`")
     if isinstance(node, exp.Explode):
         raise SqlError(f"EXPLODE is only supported in LATERAL VIEW: `{text}`")
     if isinstance(node, exp.Func):

@@ -35,6 +35,8 @@ class Sql(Transform):
             self.query: Any = parse_query(self.values["query"])
         except SqlError as exc:
             raise self.error("query", exc.message) from None
+        except RecursionError:
+            raise self.error("query", "is nested too deeply") from None
 
     def _program(self, schema: Schema) -> Any:
         from app.engine.plugins.sql.compile import SqlError
@@ -44,6 +46,8 @@ class Sql(Transform):
             return Program(self.query, schema)
         except SqlError as exc:
             raise self.error("query", exc.message) from None
+        except RecursionError:
+            raise self.error("query", "is nested too deeply") from None
 
     def output_schema(self, schema: Schema) -> Schema:
         """Names, types and nullability of the select list (plus LATERAL VIEW aliases)."""

@@ -35,6 +35,15 @@ _UNSUPPORTED = (
 )
 
 
+_ALLOWED = ("expressions", "from_", "from", "where", "laterals")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(sql_text(v) for v in value if isinstance(v, exp.Expression))
+    return sql_text(value) if isinstance(value, exp.Expression) else str(value)
+
+
 @dataclass
 class SelectItem:
     """One select-list entry: `*`, or an expression with its output name."""
@@ -90,6 +99,9 @@ def parse_query(text: str) -> Query:
                 else (sql_text(value) if isinstance(value, exp.Expression) else label)
             )
             raise SqlError(f"{label} is not supported: `{shown}`")
+    for key, value in select.args.items():
+        if value and key not in _ALLOWED:
+            raise SqlError(f"`{_shown(value)}` is not supported")
     table = _table(select)
     laterals = [_lateral(node) for node in select.args.get("laterals") or []]
     where = select.args.get("where")
@@ -126,8 +138,9 @@ def _table(select: exp.Select) -> str:
         raise SqlError(f"schema-qualified tables are not supported: `{sql_text(table)}`")
     if table.args.get("alias"):
         raise SqlError(f"table aliases are not supported: `{sql_text(table)}`")
-    if table.args.get("joins"):
-        raise SqlError("JOIN is not supported")
+    for key, value in table.args.items():
+        if value and key != "this":
+            raise SqlError(f"`{sql_text(table)}` is not supported")
     return table.name
 
 
@@ -151,6 +164,8 @@ def _items(select: exp.Select, body: str) -> list[SelectItem]:
     items = []
     for position, node in enumerate(select.expressions):
         if isinstance(node, exp.Star):
+            if any(node.args.values()):
+                raise SqlError(f"`{sql_text(node)}` is not supported")
             items.append(SelectItem(None))
             continue
         if isinstance(node, exp.Column) and isinstance(node.this, exp.Star):
