@@ -50,6 +50,8 @@ def to_string(value: Value, sea: SeaType) -> Value:
         return (
             pa.scalar(None, pa.string()) if is_scalar(value) else pa.nulls(len(value), pa.string())
         )
+    if sea.name == "double" and not is_scalar(value):
+        return _java_doubles(value)
     if sea.name in ("double", "float"):
         fmt = java_double if sea.name == "double" else java_float
         return rowwise(lambda v: fmt(v), pa.string(), value)
@@ -62,6 +64,24 @@ def to_string(value: Value, sea: SeaType) -> Value:
     if sea.name in ("array", "map"):
         return rowwise(str, pa.string(), value)
     return value.cast(pa.string())
+
+
+def _java_doubles(value: pa.Array) -> pa.Array:
+    """Double.toString, vectorized: Arrow's shortest digits plus ".0" in Java's plain range
+    (1e-3 <= |x| < 1e7, and zero); only values Java prints in E notation go row by row."""
+    magnitude = pc.abs(value)
+    plain = pc.or_(
+        pc.and_(pc.greater_equal(magnitude, 1e-3), pc.less(magnitude, 1e7)), pc.equal(value, 0.0)
+    )
+    text = value.cast(pa.string())
+    whole = pc.invert(pc.match_substring(text, "."))
+    text = pc.if_else(pc.and_(plain, whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    odd = pc.and_(pc.invert(plain), pc.is_valid(value))
+    if pc.any(odd).as_py():
+        positions = pc.indices_nonzero(odd)
+        fixed = [java_double(v) for v in pc.take(value, positions).to_pylist()]
+        text = pc.replace_with_mask(text, odd, pa.array(fixed, pa.string()))
+    return text
 
 
 def _java_time(value: Any) -> str:
