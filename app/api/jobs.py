@@ -43,7 +43,7 @@ def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submi
 
 @bp.post("/submit-job")
 def submit_job() -> Response:
-    """Submit one job; the body is JSON or, with format=hocon, HOCON.
+    """Submit one job; the body is JSON or, with format=hocon / format=sql, HOCON / SeaTunnel SQL.
     ---
     post:
       summary: Submit one job
@@ -57,7 +57,7 @@ def submit_job() -> Response:
         - {name: jobId, in: query, schema: {type: string}, description: 64-bit job id}
         - {name: jobName, in: query, schema: {type: string, maxLength: 512}}
         - {name: isStartWithSavePoint, in: query, schema: {type: string, enum: ["true", "false"]}}
-        - {name: format, in: query, schema: {type: string, enum: [json, hocon]}}
+        - {name: format, in: query, schema: {type: string, enum: [json, hocon, sql]}}
       requestBody:
         required: true
         content:
@@ -86,13 +86,14 @@ def submit_job() -> Response:
 
 @bp.post("/submit-job/upload")
 def submit_job_upload() -> Response:
-    """Submit the multipart file `config_file`: .json as JSON, anything else as HOCON."""
+    """Submit the multipart file `config_file`: .json as JSON, .sql as SeaTunnel SQL, else HOCON."""
     args = {**request.form.to_dict(), **request.args.to_dict()}
     params = _params(args)
     upload = request.files.get("config_file")
     if upload is None:
         raise BadRequest("Missing multipart file part 'config_file'.")
-    fmt = "json" if (upload.filename or "").lower().endswith(".json") else "hocon"
+    filename = (upload.filename or "").lower()
+    fmt = "json" if filename.endswith(".json") else "sql" if filename.endswith(".sql") else "hocon"
     body = upload.read()
     if not body.strip():
         raise BadRequest("Request body is empty.")

@@ -20,7 +20,7 @@ _BAD_JSON = "Invalid JSON format in request body."
 
 
 def parse_config(text: str | bytes, fmt: str = "json", limits: Limits | None = None) -> dict:
-    """Parse `text` as `fmt` ("json" or "hocon", any case) into a config dict, or raise ConfigError."""
+    """Parse `text` as `fmt` ("json", "hocon" or "sql", any case) into a config dict, or raise ConfigError."""
     limits = limits or DEFAULT_LIMITS
     if isinstance(text, (bytes, bytearray, memoryview)):
         try:
@@ -34,7 +34,11 @@ def parse_config(text: str | bytes, fmt: str = "json", limits: Limits | None = N
         return _parse_json(text, limits)
     if kind == "hocon":
         return _parse_hocon(text, limits)
-    raise ConfigError(f"Unsupported format: {fmt}. Use json or hocon.")
+    if kind == "sql":
+        from app.engine.sql_config import sql_to_hocon
+
+        return _parse_hocon(sql_to_hocon(text), limits)
+    raise ConfigError(f"Unsupported format: {fmt}. Use json, hocon or sql.")
 
 
 class _Refused(ValueError):

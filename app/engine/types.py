@@ -57,10 +57,11 @@ class SeaType:
 
 @dataclass(frozen=True)
 class Field:
-    """A named column."""
+    """A named column; `nullable` is False only where a source or pass-through says so."""
 
     name: str
     type: SeaType
+    nullable: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ class SubmitParamsSchema(Schema):
     format = fields.String(
         load_default="json",
         validate=validate.OneOf(
-            ["json", "hocon"], error="Unsupported format: {input}. Use json or hocon."
+            ["json", "hocon", "sql"], error="Unsupported format: {input}. Use json, hocon or sql."
         ),
     )
 

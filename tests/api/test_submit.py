@@ -117,9 +117,9 @@ def test_finished_id_without_savepoint_is_409(client) -> None:  # noqa: ANN001
         ),
         ("?isStartWithSavePoint=true", b"", "Please provide jobId when start with save point."),
         (
-            "?format=sql",
+            "?format=yaml",
             orjson.dumps(sample_config()),
-            "Unsupported format: sql. Use json or hocon.",
+            "Unsupported format: yaml. Use json, hocon or sql.",
         ),
     ],
 )

@@ -113,5 +113,5 @@ def test_invalid_hocon_has_a_short_reason() -> None:
 
 def test_unknown_format() -> None:
     with pytest.raises(ConfigError) as info:
-        parse_config("{}", "sql")
-    assert info.value.message == "Unsupported format: sql. Use json or hocon."
+        parse_config("{}", "yaml")
+    assert info.value.message == "Unsupported format: yaml. Use json, hocon or sql."

@@ -10,7 +10,11 @@ from app.engine.plugins import (  # noqa: F401
     field_mapper,
     filter,
     jdbc,
+    filter_rowkind,
+    json_path,
     local_file,
     local_file_source,
     replace,
+    split,
+    sql,
 )
