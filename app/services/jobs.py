@@ -239,11 +239,15 @@ class Page:
     rows: int
 
     def check(self, total: int) -> None:
-        """SeaTunnel's rules: page >= 1; a page starting past the end is an error."""
+        """SeaTunnel's rules: page >= 1; a page starting past the end is an error.
+
+        `rows=0` is an empty page with the total (what SeaTunnel's subList(start, start) gives);
+        only a negative row count is refused.
+        """
         if self.page < 1:
             raise BadRequest("Page number must be greater than 0")
-        if self.rows < 1:
-            raise BadRequest("Rows must be greater than 0")
+        if self.rows < 0:
+            raise BadRequest("Rows must not be negative")
         if (self.page - 1) * self.rows > total:
             raise BadRequest("Page number exceeds total pages")
 

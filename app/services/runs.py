@@ -184,12 +184,13 @@ def register_worker(db: Database, worker_id: str, node_id: str, slots: int) -> N
         )
 
 
-def heartbeat_worker(db: Database, worker_id: str) -> None:
-    """Tell the cluster this worker is alive."""
+def heartbeat_worker(db: Database, worker_id: str, pool_stats: dict | None = None) -> None:
+    """Tell the cluster this worker is alive (with its pool figures, for telemetry)."""
+    values: dict = {"heartbeat_ms": now_ms()}
+    if pool_stats is not None:
+        values["pool_stats"] = orjson.dumps(pool_stats).decode()
     with db.write() as session:
-        session.execute(
-            sa.update(Worker).where(Worker.id == worker_id).values(heartbeat_ms=now_ms())
-        )
+        session.execute(sa.update(Worker).where(Worker.id == worker_id).values(**values))
 
 
 def deregister_worker(db: Database, worker_id: str) -> None:

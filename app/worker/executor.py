@@ -13,7 +13,17 @@ import orjson
 from app import engine
 from app.config import Settings
 from app.models.db import Database
-from app.services import checkpoints, cluster, monitoring, recovery, runs, shade, stops
+from app.services import (
+    checkpoints,
+    cluster,
+    loggers,
+    monitoring,
+    recovery,
+    resources,
+    runs,
+    shade,
+    stops,
+)
 from app.worker.joblog import JobLog
 
 log = logging.getLogger(__name__)
@@ -23,6 +33,7 @@ METRICS_FLUSH_SECONDS = 1.0
 HEARTBEAT_SECONDS = 5.0
 SWEEP_SECONDS = 60.0
 TAGS_REFRESH_SECONDS = 1.0
+LOGGERS_SYNC_SECONDS = 1.0
 
 
 class Executor:
@@ -50,6 +61,7 @@ class Executor:
         self._tags: dict[str, str] = {}
         self._tags_read_at = 0.0
         self._stop_kinds: dict[int, str] = {}  # job id -> stop_request, refreshed by housekeeping
+        self._completed = 0  # jobs this process's slots have run to an end (telemetry)
 
     def start(self) -> None:
         """Register this worker and start the dispatcher, slot and housekeeping threads."""
@@ -90,6 +102,24 @@ class Executor:
             log.warning("could not deregister worker %s", self.worker_id, exc_info=True)
 
     @property
+    def stopping(self) -> bool:
+        """Whether this executor is shutting down (the node then reports SHUT_DOWN)."""
+        return self._stopping.is_set()
+
+    def pool_stats(self) -> dict[str, int]:
+        """The slot pool's figures for job_thread_pool_* (published with the heartbeat)."""
+        with self._running_lock:
+            active, completed = len(self._running), self._completed
+        alive = sum(1 for t in self._threads if t.name.startswith("job-slot-") and t.is_alive())
+        return {
+            "slots": self.settings.slots,
+            "poolSize": alive,
+            "active": active,
+            "completed": completed,
+            "queued": self._claimed.qsize(),
+        }
+
+    @property
     def running_job_ids(self) -> list[int]:
         """Ids of the jobs this process runs now."""
         with self._running_lock:
@@ -125,6 +155,8 @@ class Executor:
             try:
                 self._run(job)
             finally:
+                with self._running_lock:
+                    self._completed += 1
                 self._free_slots.release()
 
     def _control(self, job_id: int) -> str | None:
@@ -160,7 +192,10 @@ class Executor:
             )
             with self._running_lock:
                 self._running[job.id] = runner
-            job_log.write(f"Job {job.name} ({job.id}) turned from state PENDING to RUNNING.")
+            job_log.write(
+                f"Job {job.name} ({job.id}) turned from state PENDING to RUNNING.",
+                logger="org.apache.seatunnel.engine.server.dag.physical.PhysicalPlan",
+            )
             outcome = runner.run()
         except engine.JobError as exc:
             error = str(exc)
@@ -203,14 +238,16 @@ class Executor:
     def _publish_node_info(self) -> None:
         """Measure this node and publish the figures for /system-monitoring-information."""
         try:
-            cluster.publish_node_info(self.db, self.node_id, monitoring.measure())
+            info = monitoring.measure()
+            info.update(resources.measure())  # raw CPU / memory for /resource/workers
+            cluster.publish_node_info(self.db, self.node_id, info)
         except Exception:  # noqa: BLE001 - monitoring must never stop the executor
             log.warning("publishing node figures failed", exc_info=True)
 
     def _housekeeping_loop(self) -> None:
         """Stop requests every tick; metrics every second; heartbeat, node figures and orphan
         adoption every few seconds; history expiry every minute (one process at a time)."""
-        last = {"metrics": 0.0, "heartbeat": time.monotonic(), "sweep": 0.0}
+        last = {"metrics": 0.0, "heartbeat": time.monotonic(), "sweep": 0.0, "loggers": 0.0}
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
@@ -224,9 +261,12 @@ class Executor:
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
                     runs.flush_metrics(self.db, self.worker_id, metrics)
+                if now - last["loggers"] >= LOGGERS_SYNC_SECONDS:
+                    last["loggers"] = now
+                    loggers.sync(self.db, self.node_id)  # /loggers overrides of this node
                 if now - last["heartbeat"] >= HEARTBEAT_SECONDS:
                     last["heartbeat"] = now
-                    runs.heartbeat_worker(self.db, self.worker_id)
+                    runs.heartbeat_worker(self.db, self.worker_id, self.pool_stats())
                     self._publish_node_info()
                     if recovery.reap_orphans(self.db):
                         self.wake()
@@ -255,7 +295,12 @@ class _CheckpointStore:
         self.worker_id = worker_id
         self.job_log = job_log
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
-        """Store it (raises if another worker has taken the job over)."""
-        checkpoints.save(self.db, self.job_id, self.worker_id, checkpoint_id, kind, state)
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
+        """Store it (raises if another worker has taken the job over); `trigger_ms`, when the
+        runner passes it, is when the checkpoint began (its duration in /jobs/checkpoints)."""
+        checkpoints.save(
+            self.db, self.job_id, self.worker_id, checkpoint_id, kind, state, trigger_ms
+        )
         self.job_log.write(f"{kind} {checkpoint_id} of job {self.job_id} stored")

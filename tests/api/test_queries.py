@@ -200,6 +200,7 @@ def test_overview(client) -> None:  # noqa: ANN001
         "totalSlot",
         "unassignedSlot",
         "runningJobs",
+        "pendingJobs",
         "finishedJobs",
         "failedJobs",
         "cancelledJobs",
