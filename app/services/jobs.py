@@ -18,7 +18,7 @@ from app.models import FINAL_STATUSES, RUNNING_STATUSES, Job, JobStatus
 from app.models.db import Database
 from app.schemas import first_message
 from app.schemas.fields import parse_java_long
-from app.services import checkpoints, counts, render, shade
+from app.services import checkpoints, counts, diagnostics, render, shade
 from app.timefmt import now_ms
 
 DEFAULT_JOB_NAME = "SeaTunnel_Job"
@@ -216,7 +216,9 @@ class _JobRow(NamedTuple):
     last_checkpoint: str | None
 
 
-_JOB_INFO_SQL = f"SELECT {', '.join(c.key for c in _JOB_COLUMNS)} FROM jobs WHERE id = ?"
+_JOB_INFO_SQL = (
+    f"SELECT {', '.join(c.key for c in _JOB_COLUMNS)}, start_ms, finish_ms FROM jobs WHERE id = ?"
+)
 
 
 def job_info(db: Database, job_id: int) -> bytes:
@@ -228,7 +230,9 @@ def job_info(db: Database, job_id: int) -> bytes:
     row = db.fetch_one(_JOB_INFO_SQL, (job_id,))
     if row is None:
         return orjson.dumps({"jobId": str(job_id)})
-    return render.job_object(_JobRow(*row))
+    job = _JobRow(*row[:-2])
+    block = diagnostics.build(job.id, job.status, job.dag, job.create_ms, row[-2], row[-1])
+    return diagnostics.append(render.job_object(job), block)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Job, JobStatus, Worker
 from app.models.db import Database
-from app.services import transitions
+from app.services import stops, transitions
 from app.timefmt import now_ms
 
 
@@ -137,11 +137,17 @@ def finish_job(
     error_msg: str | None,
     metrics: str | None,
 ) -> bool:
-    """Record a job's final status, metrics and rendered job object; False if it is not ours."""
+    """Record a job's final status, metrics and rendered job object; False if it is not ours.
+
+    A force stop that arrived while the savepoint was being taken wins: the job ends CANCELED,
+    as in SeaTunnel 3.0 (its savepoint may be stored all the same).
+    """
     with db.write() as session:
         job = session.get(Job, job_id)
         if job is None or job.owner != worker_id:
             return False
+        if status == JobStatus.SAVEPOINT_DONE.value and job.stop_request == stops.FORCE:
+            status = JobStatus.CANCELED.value
         transitions.finish(session, job, status, error_msg, metrics)
     return True
 
