@@ -224,6 +224,7 @@ def validate(settings: Settings) -> None:
     """Reject values that cannot work, naming the key."""
     checks = [
         (1 <= settings.port <= 65535, "http.port must be between 1 and 65535"),
+        (1 <= settings.https_port <= 65535, "http.https-port must be between 1 and 65535"),
         (settings.port_range >= 1, "http.port-range must be at least 1"),
         (settings.slots >= 1, "worker.slots must be at least 1"),
         (settings.processes >= 1, "worker.processes must be at least 1"),
