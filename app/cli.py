@@ -46,6 +46,19 @@ def listen_socket(settings: Settings) -> socket.socket:
     raise SystemExit(f"Cannot listen on {settings.host}:{settings.port}: {last_error}")
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening, inheritable socket on host:port (the HTTPS port has no dynamic range)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(f"Cannot listen on {host}:{port}: {exc}") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(settings: Settings) -> None:
     """Apply migrations, bind the port and run gunicorn with the configured workers."""
     from gunicorn.app.base import BaseApplication
@@ -53,18 +66,39 @@ def serve(settings: Settings) -> None:
     from app.migrate import upgrade_in_subprocess
 
     upgrade_in_subprocess(settings.database_url)
-    sock = listen_socket(settings)
-    port = sock.getsockname()[1]
+    if not settings.enable_http and not settings.enable_https:
+        raise SystemExit("seatunnel-rest: enable-http and enable-https are both false")
+    sockets = []
+    if settings.enable_https:
+        from app.tls import HTTPS_PORT_ENV, TlsConfigError, build_context
+
+        try:
+            build_context(settings)  # fail now, with the key's name, rather than in each worker
+        except TlsConfigError as exc:
+            raise SystemExit(f"seatunnel-rest: {exc}") from exc
+        https_sock = _bind(settings.host, settings.https_port)
+        os.environ[HTTPS_PORT_ENV] = str(https_sock.getsockname()[1])
+    if settings.enable_http:
+        sock = listen_socket(settings)
+        port = sock.getsockname()[1]
+        sockets.append(sock)
+    else:
+        port = https_sock.getsockname()[1]  # the node id names the port that answers
     settings = settings.with_overrides(port=port)
     _prepare_worker_environment(settings)
-    print(f"SeaTunnel REST service will start on port {port}", flush=True)
+    if settings.enable_http:
+        print(f"SeaTunnel REST service will start on port {port}", flush=True)
+    if settings.enable_https:
+        sockets.append(https_sock)
+        https_port = https_sock.getsockname()[1]
+        print(f"SeaTunnel REST service (HTTPS) will start on port {https_port}", flush=True)
 
     class Server(BaseApplication):
         """gunicorn, configured from Settings; the app is built in each worker after fork."""
 
         def load_config(self) -> None:
             options = {
-                "bind": [f"fd://{sock.fileno()}"],
+                "bind": [f"fd://{listener.fileno()}" for listener in sockets],
                 "workers": settings.processes,
                 "worker_class": "gthread",
                 "threads": settings.threads,
@@ -75,6 +109,11 @@ def serve(settings: Settings) -> None:
                 "loglevel": "warning",
                 "proc_name": "seatunnel-rest",
             }
+            if settings.enable_https:
+                from app.tls import worker_class
+
+                options["worker_class"] = worker_class(settings)
+                options["sendfile"] = False  # sendfile() would bypass TLS on HTTPS connections
             for key, value in options.items():
                 self.cfg.set(key, value)
 

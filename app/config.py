@@ -43,6 +43,19 @@ class Settings:
     log_dir: str = "var/logs"
     node_tags: dict[str, str] = field(default_factory=dict)
     max_body_bytes: int = 10 * 1024 * 1024
+    # SeaTunnel 3.x limits (MiB; 0 or less: unlimited): /submit-job/upload, log file responses
+    upload_max_file_size_mb: int = 10
+    upload_max_request_size_mb: int = 10
+    log_response_max_size_mb: int = 64
+    # SeaTunnel 2.3.11 HTTPS (served by gunicorn's TLS; PEM files, see docs/compatibility.md)
+    enable_http: bool = True
+    enable_https: bool = False
+    https_port: int = 8443
+    key_store_path: str = ""
+    key_store_password: str = field(default="", repr=False)
+    key_manager_password: str = field(default="", repr=False)
+    trust_store_path: str = ""
+    trust_store_password: str = field(default="", repr=False)
     poll_interval_ms: int = 200
     start_executor: bool = True
     config_path: str | None = None
@@ -72,6 +85,17 @@ _KEYS: dict[str, tuple[str, type]] = {
     "http.basic-auth-username": ("basic_auth_username", str),
     "http.basic-auth-password": ("basic_auth_password", str),
     "http.max-request-size-mb": ("max_body_bytes", int),
+    "http.upload-max-file-size-mb": ("upload_max_file_size_mb", int),
+    "http.upload-max-request-size-mb": ("upload_max_request_size_mb", int),
+    "http.log-response-max-size-mb": ("log_response_max_size_mb", int),
+    "http.enable-http": ("enable_http", bool),
+    "http.enable-https": ("enable_https", bool),
+    "http.https-port": ("https_port", int),
+    "http.key-store-path": ("key_store_path", str),
+    "http.key-store-password": ("key_store_password", str),
+    "http.key-manager-password": ("key_manager_password", str),
+    "http.trust-store-path": ("trust_store_path", str),
+    "http.trust-store-password": ("trust_store_password", str),
     "telemetry.metric.enabled": ("telemetry_enabled", bool),
     "database.url": ("database_url", str),
     "worker.slots": ("slots", int),
@@ -229,6 +253,7 @@ def validate(settings: Settings) -> None:
     """Reject values that cannot work, naming the key."""
     checks = [
         (1 <= settings.port <= 65535, "http.port must be between 1 and 65535"),
+        (1 <= settings.https_port <= 65535, "http.https-port must be between 1 and 65535"),
         (settings.port_range >= 1, "http.port-range must be at least 1"),
         (settings.slots >= 1, "worker.slots must be at least 1"),
         (settings.processes >= 1, "worker.processes must be at least 1"),

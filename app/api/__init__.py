@@ -4,9 +4,37 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import cluster, configs, jobs, logs, metrics, stops, v1
+from app.api import (
+    checkpoints,
+    cluster,
+    configs,
+    jobs,
+    loggers,
+    logs,
+    metrics,
+    probes,
+    queue,
+    resources,
+    stops,
+    threads,
+    v1,
+)
 
-BLUEPRINTS = (jobs.bp, stops.bp, cluster.bp, configs.bp, logs.bp, metrics.bp)
+BLUEPRINTS = (
+    jobs.bp,
+    stops.bp,
+    cluster.bp,
+    configs.bp,
+    logs.bp,
+    metrics.bp,
+    threads.bp,
+    queue.bp,
+    checkpoints.bp,
+    loggers.bp,
+    resources.bp,
+)
+# Hazelcast's own paths and our probes: at the root, and under the context path when one is set
+ROOT_BLUEPRINTS = (probes.health_bp, probes.hazelcast_bp)
 
 
 def register_blueprints(app: Flask, context_path: str) -> None:
@@ -16,4 +44,9 @@ def register_blueprints(app: Flask, context_path: str) -> None:
         app.register_blueprint(
             blueprint, url_prefix=f"{context_path}{v1.PREFIX}", name=f"v1_{blueprint.name}"
         )
+    for blueprint in ROOT_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+        if context_path:
+            app.register_blueprint(blueprint, url_prefix=context_path, name=f"ctx_{blueprint.name}")
+    v1.accept_put(app)
     app.after_request(v1.add_v1_fields)

@@ -12,6 +12,8 @@ from app.config import Settings
 from app.errors import fail_response
 
 REALM = 'Basic realm="SeaTunnel Web UI"'
+# container probes carry no credentials; these tell nothing private (app/api/probes.py)
+PUBLIC_BLUEPRINTS = {"health", "ctx_health"}
 
 
 def _credentials_ok(header: str | None, username: bytes, password: bytes) -> bool:
@@ -37,6 +39,8 @@ def install_basic_auth(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _require_credentials() -> Response | None:
+        if request.blueprint in PUBLIC_BLUEPRINTS:
+            return None
         if _credentials_ok(request.headers.get("Authorization"), username, password):
             return None
         response = fail_response("Unauthorized", 401)

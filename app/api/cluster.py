@@ -16,8 +16,19 @@ _COMMIT = cluster.git_commit_abbrev()
 
 
 @bp.get("/overview", strict_slashes=False)
-def overview() -> Response:
-    """Slots and workers of live nodes (every query parameter is a tag filter), job counts."""
+@bp.get("/overview/<path:_rest>")
+def overview(_rest: str | None = None) -> Response:
+    """Slots and workers of live nodes (every query parameter is a tag filter), job counts.
+
+    `/overview/<anything>` answers the same (SeaTunnel maps its servlets as `<path>/*`).
+    ---
+    get:
+      summary: Cluster overview (any query parameter filters workers by tag)
+      responses:
+        200:
+          description: 'projectVersion, gitCommitAbbrev, totalSlot, unassignedSlot, runningJobs,
+            pendingJobs, finishedJobs, failedJobs, cancelledJobs, workers, works (all strings)'
+    """
     tags = request.args.to_dict()
     return json_response(cluster.overview(state().db, tags, _VERSION, _COMMIT))
 
@@ -75,8 +86,11 @@ def _text(value: object) -> str:
 
 @bp.get("/system-monitoring-information", strict_slashes=False)
 def system_monitoring() -> Response:
-    """Health figures of every live node, as each node last published them."""
-    return json_response(cluster.monitoring(state().db))
+    """Health figures of every live node, as each node last published them, with the executor
+    and operation figures SeaTunnel's UI reads (docs/compatibility.md says what each one is)."""
+    from app.services import node_figures
+
+    return json_response(node_figures.monitoring(state().db))
 
 
 @bp.get("/thread-dump", strict_slashes=False)

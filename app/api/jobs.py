@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from marshmallow import ValidationError
 
+from app.api import limits
 from app.api.common import json_body, json_response, request_body, state
 from app.errors import BadRequest
 from app.schemas import first_message, load
@@ -86,12 +87,17 @@ def submit_job() -> Response:
 
 @bp.post("/submit-job/upload")
 def submit_job_upload() -> Response:
-    """Submit the multipart file `config_file`: .json as JSON, .sql as SeaTunnel SQL, else HOCON."""
+    """Submit the multipart file `config_file`: .json as JSON, .sql as SeaTunnel SQL, else HOCON.
+
+    Bounded by upload-max-request-size-mb and upload-max-file-size-mb (413 beyond them).
+    """
+    limits.apply_upload_request_limit()
     args = {**request.form.to_dict(), **request.args.to_dict()}
     params = _params(args)
     upload = request.files.get("config_file")
     if upload is None:
         raise BadRequest("Missing multipart file part 'config_file'.")
+    limits.check_upload_file(upload)
     filename = (upload.filename or "").lower()
     fmt = "json" if filename.endswith(".json") else "sql" if filename.endswith(".sql") else "hocon"
     body = upload.read()

@@ -33,8 +33,14 @@ def _listing(job_id: str | None) -> Response:
 
 
 def _file(name: str) -> Response:
-    path = logs.log_file(state().settings.log_dir, name)
-    return Response(path.read_bytes(), mimetype="text/plain")
+    """The file, or its last log-response-max-size-mb MiB from a line start (whole lines)."""
+    from app.services import log_tail
+
+    settings = state().settings
+    path = logs.log_file(settings.log_dir, name)
+    limit = settings.log_response_max_size_mb
+    start = log_tail.tail_start(path, limit * 1024 * 1024 if limit > 0 else None)
+    return Response(log_tail.read_from(path, start), mimetype="text/plain")
 
 
 @bp.get("/logs", strict_slashes=False)

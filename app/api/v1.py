@@ -5,7 +5,7 @@ camel-case `sourceReceivedCount` / `sinkWriteCount` metrics. v2 keys stay, so ei
 from __future__ import annotations
 
 import orjson
-from flask import Response, request
+from flask import Flask, Response, request
 
 PREFIX = "/hazelcast/rest/maps"
 _JOB_ENDPOINTS = {"job_info", "running_jobs", "finished_jobs"}
@@ -44,3 +44,15 @@ def add_v1_fields(response: Response) -> Response:
             _v1_job(job)
     response.set_data(orjson.dumps(body))
     return response
+
+
+def accept_put(app: Flask) -> None:
+    """Every v1 path that takes POST takes PUT too, as Hazelcast's RestApiTextDecoder does
+    (SeaTunnel's RestApiIT sends `PUT /hazelcast/rest/maps/update-tags`).
+
+    Werkzeug checks a rule's methods when it matches a request, so widening them after the
+    blueprints are registered is enough; v2 paths keep SeaTunnel's POST-only servlets.
+    """
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("v1_") and rule.methods and "POST" in rule.methods:
+            rule.methods.add("PUT")

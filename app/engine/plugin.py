@@ -135,11 +135,16 @@ class RunContext:
     `parallelism` is the plugin's own (its option, else env.parallelism); `subtask_index` is
     0..parallelism-1 for readers and writers (0 for enumerators and committers).
     `restored_checkpoint_id` is the checkpoint a restored run resumes from (0: a fresh run).
+
+    `ctx.log(message)` writes a job log line; `ctx.log(message, logger="org.apache...Class")`
+    names the SeaTunnel class that would have written it (the job log prints it shortened, as
+    SeaTunnel's log layout does). A log callable that takes no `logger` keyword still works: the
+    name is then dropped.
     """
 
     mode: str
     parallelism: int
-    log: Callable[[str], None]
+    log: Callable[..., None]
     job_id: str = "0"
     subtask_index: int = 0
     restored_checkpoint_id: int = 0
@@ -163,6 +168,26 @@ class RunContext:
             subtask_index=index,
             parallelism=self.parallelism if parallelism is None else parallelism,
         )
+
+    def __post_init__(self) -> None:
+        self.log = accepting_logger(self.log)
+
+
+def accepting_logger(log: Callable[..., None]) -> Callable[..., None]:
+    """`log` itself if it takes a `logger` keyword, else a wrapper that drops it."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(log).parameters.values()
+    except (TypeError, ValueError):
+        parameters = ()
+    if any(p.name == "logger" or p.kind is p.VAR_KEYWORD for p in parameters):
+        return log
+
+    def plain(message: str, logger: str | None = None, **_ignored: object) -> None:
+        log(message)
+
+    return plain
 
 
 class Plugin:

@@ -15,6 +15,7 @@ __all__ = [
     "JobCount",
     "JobStatus",
     "Lease",
+    "LoggerLevel",
     "Node",
     "RUNNING_STATUSES",
     "Worker",
@@ -92,6 +93,8 @@ class Checkpoint(Base):
     kind: Mapped[str] = mapped_column(sa.String(16))  # checkpoint | savepoint
     created_ms: Mapped[int] = mapped_column(sa.BigInteger)
     state: Mapped[str] = mapped_column(sa.Text)
+    # when the runner began this checkpoint, if it says so (duration = created_ms - trigger_ms)
+    trigger_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class JobCount(Base):
@@ -142,3 +145,16 @@ class Worker(Base):
     slots: Mapped[int] = mapped_column(sa.Integer)
     started_ms: Mapped[int] = mapped_column(sa.BigInteger)
     heartbeat_ms: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    # the executor's pool figures (completed jobs, slot threads...), JSON, sent with the heartbeat
+    pool_stats: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class LoggerLevel(Base):
+    """A runtime log level override of one logger on one node (every process of it applies it)."""
+
+    __tablename__ = "logger_levels"
+
+    node_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(16))
+    updated_ms: Mapped[int] = mapped_column(sa.BigInteger)

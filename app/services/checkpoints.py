@@ -47,9 +47,18 @@ def parse_savepoint_path(path: str) -> tuple[int, int | None]:
 
 
 def save(
-    db: Database, job_id: int, worker_id: str, checkpoint_id: int, kind: str, state: dict
+    db: Database,
+    job_id: int,
+    worker_id: str,
+    checkpoint_id: int,
+    kind: str,
+    state: dict,
+    trigger_ms: int | None = None,
 ) -> None:
-    """Store one checkpoint atomically with the job's reference to it, then prune old ones."""
+    """Store one checkpoint atomically with the job's reference to it, then prune old ones.
+
+    `trigger_ms` (when the runner began the checkpoint) gives /jobs/checkpoints its durations.
+    """
     created = now_ms()
     reference = {"checkpointId": str(checkpoint_id), "kind": kind, "time": format_ms(created)}
     if kind == "savepoint":
@@ -75,6 +84,7 @@ def save(
                 kind=kind,
                 created_ms=created,
                 state=orjson.dumps(state).decode(),
+                trigger_ms=trigger_ms,
             )
         )
         session.flush()

@@ -112,6 +112,7 @@ def overview(db: Database, tag_filter: dict[str, str], version: str, commit: str
         "totalSlot": str(total_slots),
         "unassignedSlot": str(max(total_slots - busy, 0)),
         "runningJobs": str(sum(counts.get(s, 0) for s in RUNNING_STATUSES)),
+        "pendingJobs": str(counts.get("PENDING", 0)),
         "finishedJobs": str(counts.get("FINISHED", 0)),
         "failedJobs": str(counts.get("FAILED", 0)),
         "cancelledJobs": str(counts.get("CANCELED", 0)),

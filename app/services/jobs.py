@@ -18,7 +18,7 @@ from app.models import FINAL_STATUSES, RUNNING_STATUSES, Checkpoint, Job, JobSta
 from app.models.db import Database
 from app.schemas import first_message
 from app.schemas.fields import parse_java_long
-from app.services import checkpoints, counts, render, runs, secrets, shade, stops
+from app.services import checkpoints, counts, diagnostics, render, runs, secrets, shade, stops
 from app.timefmt import now_ms
 
 DEFAULT_JOB_NAME = "SeaTunnel_Job"
@@ -323,7 +323,9 @@ class _JobRow(NamedTuple):
     last_checkpoint: str | None
 
 
-_JOB_INFO_SQL = f"SELECT {', '.join(c.key for c in _JOB_COLUMNS)} FROM jobs WHERE id = ?"
+_JOB_INFO_SQL = (
+    f"SELECT {', '.join(c.key for c in _JOB_COLUMNS)}, start_ms, finish_ms FROM jobs WHERE id = ?"
+)
 
 
 def job_info(db: Database, job_id: int) -> bytes:
@@ -335,7 +337,9 @@ def job_info(db: Database, job_id: int) -> bytes:
     row = db.fetch_one(_JOB_INFO_SQL, (job_id,))
     if row is None:
         return orjson.dumps({"jobId": str(job_id)})
-    return render.job_object(_JobRow(*row))
+    job = _JobRow(*row[:-2])
+    block = diagnostics.build(job.id, job.status, job.dag, job.create_ms, row[-2], row[-1])
+    return diagnostics.append(render.job_object(job), block)
 
 
 @dataclass(frozen=True)
@@ -346,11 +350,15 @@ class Page:
     rows: int
 
     def check(self, total: int) -> None:
-        """SeaTunnel's rules: page >= 1; a page starting past the end is an error."""
+        """SeaTunnel's rules: page >= 1; a page starting past the end is an error.
+
+        `rows=0` is an empty page with the total (what SeaTunnel's subList(start, start) gives);
+        only a negative row count is refused.
+        """
         if self.page < 1:
             raise BadRequest("Page number must be greater than 0")
-        if self.rows < 1:
-            raise BadRequest("Rows must be greater than 0")
+        if self.rows < 0:
+            raise BadRequest("Rows must not be negative")
         if (self.page - 1) * self.rows > total:
             raise BadRequest("Page number exceeds total pages")
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.models import Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
-from app.services import transitions
+from app.services import stops, transitions
 from app.timefmt import now_ms
 
 
@@ -41,6 +41,17 @@ _POSTGRES_TAGS_MATCH = "CAST(jobs.tag_filter AS jsonb) <@ CAST(:node_tags AS jso
 def canonical_tags(tags: dict[str, str]) -> str:
     """The one text form of a tag set (sorted keys, no spaces): how tag_filter is stored."""
     return orjson.dumps(tags, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def tags_match(tag_filter: str | None, node_tags: dict[str, str]) -> bool:
+    """A stored tag_filter matches a node carrying every one of its tags (for figures about
+    queues; claims match in SQL)."""
+    if not tag_filter:
+        return True
+    wanted = orjson.loads(tag_filter)
+    if not isinstance(wanted, dict):
+        return True
+    return all(node_tags.get(str(k)) == str(v) for k, v in wanted.items())
 
 
 def _subsets(node_tags: dict[str, str]) -> list[str]:
@@ -159,11 +170,17 @@ def finish_job(
     error_msg: str | None,
     metrics: str | None,
 ) -> bool:
-    """Record a job's final status, metrics and rendered job object; False if it is not ours."""
+    """Record a job's final status, metrics and rendered job object; False if it is not ours.
+
+    A force stop that arrived while the savepoint was being taken wins: the job ends CANCELED,
+    as in SeaTunnel 3.0 (its savepoint may be stored all the same).
+    """
     with db.write() as session:
         job = session.get(Job, job_id)
         if job is None or job.owner != worker_id:
             return False
+        if status == JobStatus.SAVEPOINT_DONE.value and job.stop_request == stops.FORCE:
+            status = JobStatus.CANCELED.value
         transitions.finish(session, job, status, error_msg, metrics)
     return True
 
@@ -205,12 +222,16 @@ def register_worker(db: Database, worker_id: str, node_id: str, slots: int) -> N
         )
 
 
-def heartbeat(db: Database, worker_id: str, job_ids: list[int] | None = None) -> None:
-    """Tell the cluster this worker, and each job it holds, is alive (the database's clock)."""
+def heartbeat(
+    db: Database, worker_id: str, job_ids: list[int] | None = None, pool_stats: dict | None = None
+) -> None:
+    """Tell the cluster this worker, and each job it holds, is alive (the database's clock);
+    with its pool figures, for telemetry."""
+    values: dict = {"heartbeat_ms": db_now_ms()}
+    if pool_stats is not None:
+        values["pool_stats"] = orjson.dumps(pool_stats).decode()
     with db.write() as session:
-        session.execute(
-            sa.update(Worker).where(Worker.id == worker_id).values(heartbeat_ms=db_now_ms())
-        )
+        session.execute(sa.update(Worker).where(Worker.id == worker_id).values(**values))
         if job_ids:
             session.execute(
                 sa.update(Job)
@@ -220,9 +241,9 @@ def heartbeat(db: Database, worker_id: str, job_ids: list[int] | None = None) ->
             )
 
 
-def heartbeat_worker(db: Database, worker_id: str) -> None:
+def heartbeat_worker(db: Database, worker_id: str, pool_stats: dict | None = None) -> None:
     """Tell the cluster this worker is alive."""
-    heartbeat(db, worker_id)
+    heartbeat(db, worker_id, pool_stats=pool_stats)
 
 
 def deregister_worker(db: Database, worker_id: str) -> None:

@@ -132,12 +132,6 @@ class ClusterCollector(Collector):
             free.add_metric([node], float(unassigned))
         yield total
         yield free
-        nodes = GaugeMetricFamily(
-            "node_state", "1 for every live node", labels=["cluster", "address"]
-        )
-        for node in sorted(per_node):
-            nodes.add_metric([self.cluster, node], 1.0)
-        yield nodes
 
 
 class NodeProcessCollector(Collector):
@@ -174,8 +168,12 @@ class NodeProcessCollector(Collector):
         )
 
 
-def scrape_registry(db: Database) -> CollectorRegistry:
+def scrape_registry(
+    db: Database, node_id: str = "localhost:8080", version: str = "<unknown>"
+) -> CollectorRegistry:
     """A registry with everything /metrics shows, built per scrape."""
+    from app.services.telemetry_cluster import ClusterTelemetry
+
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess
@@ -184,6 +182,7 @@ def scrape_registry(db: Database) -> CollectorRegistry:
     else:
         registry.register(_LocalRequests())
     registry.register(ClusterCollector(db))
+    registry.register(ClusterTelemetry(db, node_id, version))
     registry.register(NodeProcessCollector())
     return registry
 

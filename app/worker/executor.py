@@ -14,7 +14,18 @@ import orjson
 from app import engine
 from app.config import Settings
 from app.models.db import Database
-from app.services import checkpoints, cluster, monitoring, recovery, runs, secrets, shade, stops
+from app.services import (
+    checkpoints,
+    cluster,
+    loggers,
+    monitoring,
+    recovery,
+    resources,
+    runs,
+    secrets,
+    shade,
+    stops,
+)
 from app.worker.joblog import JobLog, JobLogError, one_line
 
 log = logging.getLogger(__name__)
@@ -26,6 +37,7 @@ REAP_SECONDS = 5.0
 RECORD_ATTEMPTS = 10
 SWEEP_SECONDS = 60.0
 TAGS_REFRESH_SECONDS = 1.0
+LOGGERS_SYNC_SECONDS = 1.0
 
 
 class Executor:
@@ -58,6 +70,7 @@ class Executor:
         self._held: set[int] = set()
         self._held_lock = threading.Lock()
         self.record_attempts = RECORD_ATTEMPTS
+        self._completed = 0  # jobs this process's slots have run to an end (telemetry)
 
     def start(self) -> None:
         """Register this worker and start the dispatcher, slot and housekeeping threads."""
@@ -97,6 +110,24 @@ class Executor:
             runs.deregister_worker(self.db, self.worker_id)
         except Exception:  # noqa: BLE001 - best effort at exit
             log.warning("could not deregister worker %s", self.worker_id, exc_info=True)
+
+    @property
+    def stopping(self) -> bool:
+        """Whether this executor is shutting down (the node then reports SHUT_DOWN)."""
+        return self._stopping.is_set()
+
+    def pool_stats(self) -> dict[str, int]:
+        """The slot pool's figures for job_thread_pool_* (published with the heartbeat)."""
+        with self._running_lock:
+            active, completed = len(self._running), self._completed
+        alive = sum(1 for t in self._threads if t.name.startswith("job-slot-") and t.is_alive())
+        return {
+            "slots": self.settings.slots,
+            "poolSize": alive,
+            "active": active,
+            "completed": completed,
+            "queued": self._claimed.qsize(),
+        }
 
     @property
     def running_job_ids(self) -> list[int]:
@@ -143,6 +174,8 @@ class Executor:
             finally:
                 with self._held_lock:
                     self._held.discard(job.id)
+                with self._running_lock:
+                    self._completed += 1
                 self._free_slots.release()
 
     def _record_failure(self, job: runs.ClaimedJob, message: str) -> None:
@@ -191,7 +224,10 @@ class Executor:
             )
             with self._running_lock:
                 self._running[job.id] = runner
-            job_log.write(f"Job {name} ({job.id}) turned from state PENDING to RUNNING.")
+            job_log.write(
+                f"Job {name} ({job.id}) turned from state PENDING to RUNNING.",
+                logger="org.apache.seatunnel.engine.server.dag.physical.PhysicalPlan",
+            )
             outcome = runner.run()
         except engine.JobError as exc:
             error = str(exc)
@@ -247,7 +283,9 @@ class Executor:
     def _publish_node_info(self) -> None:
         """Measure this node and publish the figures for /system-monitoring-information."""
         try:
-            cluster.publish_node_info(self.db, self.node_id, monitoring.measure())
+            info = monitoring.measure()
+            info.update(resources.measure())  # raw CPU / memory for /resource/workers
+            cluster.publish_node_info(self.db, self.node_id, info)
         except Exception:  # noqa: BLE001 - monitoring must never stop the executor
             log.warning("publishing node figures failed", exc_info=True)
 
@@ -258,14 +296,14 @@ class Executor:
             with self._held_lock:
                 held = sorted(self._held)
             try:
-                runs.heartbeat(self.db, self.worker_id, held)
+                runs.heartbeat(self.db, self.worker_id, held, self.pool_stats())
             except Exception:  # noqa: BLE001 - try again at the next beat
                 log.exception("heartbeat failed")
 
     def _housekeeping_loop(self) -> None:
         """Stop requests every tick; metrics every second; node figures and orphan adoption
         every few seconds; history expiry every minute (one process at a time)."""
-        last = {"metrics": 0.0, "reap": time.monotonic(), "sweep": 0.0}
+        last = {"metrics": 0.0, "reap": time.monotonic(), "sweep": 0.0, "loggers": 0.0}
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
@@ -279,6 +317,9 @@ class Executor:
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
                     runs.flush_metrics(self.db, self.worker_id, metrics)
+                if now - last["loggers"] >= LOGGERS_SYNC_SECONDS:
+                    last["loggers"] = now
+                    loggers.sync(self.db, self.node_id)  # /loggers overrides of this node
                 if now - last["reap"] >= REAP_SECONDS:
                     last["reap"] = now
                     self._publish_node_info()
@@ -309,9 +350,14 @@ class _CheckpointStore:
         self.worker_id = worker_id
         self.job_log = job_log
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
-        """Store it (raises if another worker has taken the job over)."""
-        checkpoints.save(self.db, self.job_id, self.worker_id, checkpoint_id, kind, state)
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
+        """Store it (raises if another worker has taken the job over); `trigger_ms`, when the
+        runner passes it, is when the checkpoint began (its duration in /jobs/checkpoints)."""
+        checkpoints.save(
+            self.db, self.job_id, self.worker_id, checkpoint_id, kind, state, trigger_ms
+        )
         self.job_log.write(f"{kind} {checkpoint_id} of job {self.job_id} stored")
 
 

@@ -1,16 +1,33 @@
 """The per-job log file `job-<id>.log` under log-dir; the Console sink's rows land here too.
 
-Every line starts with a timestamp and a level; whatever a message holds (a job name, a row
-value, a traceback) cannot start a line of its own: continuation lines are indented, so nobody
-can forge a log entry. Secrets are masked before anything is written.
+Lines follow SeaTunnel's per-job layout (config/log4j2.properties):
+`%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%-30.30c{1.}] [%t] - %m%n`, i.e.
+`2026-11-23 12:00:00,123 INFO  [.a.s.c.s.c.s.ConsoleSinkWriter] [job-slot-0] - output rowType: ...`.
+Each line names a logger (SeaTunnel's class names, e.g. the Console sink writes as
+`org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter`); a line is written
+only if the Python logger of that name is enabled for its level, so `/loggers` can silence or
+open a logger in job logs at run time.
+
+Whatever a message holds (a job name, a row value, a traceback) cannot start a line of its own:
+continuation lines are indented, so nobody can forge a log entry. Secrets are masked before
+anything is written.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+
+# the logger of lines that name none: job lifecycle lines, written by SeaTunnel's JobMaster
+DEFAULT_LOGGER = "org.apache.seatunnel.engine.server.master.JobMaster"
+# the configured ("file") level of every job-log logger, as SeaTunnel's log4j2.properties sets it
+BASE_LOGGER = "org.apache.seatunnel"
+BASE_LEVEL = logging.INFO
+_LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "FATAL": 50}
 
 _CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {0x7F: "\\x7f"}
 _CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
@@ -37,6 +54,32 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+@lru_cache(maxsize=1024)
+def abbreviate(name: str) -> str:
+    """log4j's `%-30.30c{1.}`: packages to one letter, then the last 30 characters, padded."""
+    parts = name.split(".")
+    short = ".".join([p[:1] for p in parts[:-1]] + parts[-1:])
+    return f"{short[-30:]:<30}"
+
+
+_loggers: dict[str, logging.Logger] = {}
+
+
+def _logger(name: str) -> logging.Logger:
+    """logging.getLogger without its module lock on the per-line path (Console prints rows)."""
+    found = _loggers.get(name)
+    if found is None:
+        found = _loggers[name] = logging.getLogger(name)
+    return found
+
+
+def ensure_base_level() -> None:
+    """Give the job-log logger tree its configured level once (unless someone already set one)."""
+    base = logging.getLogger(BASE_LOGGER)
+    if base.level == logging.NOTSET:
+        base.setLevel(BASE_LEVEL)
+
+
 class JobLog:
     """Appends timestamped lines; buffered, flushed at least once a second and at close.
 
@@ -53,6 +96,7 @@ class JobLog:
         self._mask = mask
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        ensure_base_level()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8", errors="replace", buffering=1 << 16)
@@ -64,14 +108,23 @@ class JobLog:
             self.error = JobLogError(f"Cannot write the job log {self.name}: {_reason(exc)}")
         return self.error
 
-    def write(self, message: str, level: str = "INFO") -> None:
-        """Append one entry; a multi-line message continues on indented lines."""
+    def write(self, message: str, level: str = "INFO", logger: str | None = None) -> None:
+        """Append one entry as `logger` at `level`; a multi-line message continues on indented
+        lines."""
+        name = logger or DEFAULT_LOGGER
+        level = level.upper()
+        if not _logger(name).isEnabledFor(_LEVELS.get(level, logging.INFO)):
+            return
         if self._mask is not None:
             message = self._mask(message)
         message = message.translate(_LINE_BREAKS).rstrip("\n").replace("\n", "\n    ")
         now = time.time()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
-        line = f"{stamp},{int(now * 1000) % 1000:03d} {level:<5} - {message}\n"
+        thread = threading.current_thread().name
+        line = (
+            f"{stamp},{int(now * 1000) % 1000:03d} {level:<5} [{abbreviate(name)}] [{thread}] - "
+            f"{message}\n"
+        )
         with self._lock:
             if self.error is not None:
                 raise self.error

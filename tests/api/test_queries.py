@@ -67,7 +67,13 @@ def test_finished_job_object_shape(client, settings) -> None:  # noqa: ANN001
         "jobDag",
         "pluginJarsUrls",
         "metrics",
+        "diagnostics",  # SeaTunnel 3.0: job-info only, not the listings
     ]
+    assert "diagnostics" not in client.get("/finished-jobs").get_json()[0]
+    stamps = info["diagnostics"]["stateTimestamps"]
+    assert list(stamps) == ["PENDING", "RUNNING", "FINISHED"]
+    assert all(isinstance(ms, int) and ms > 0 for ms in stamps.values())
+    assert info["diagnostics"]["pipelines"] == []
     assert info["jobId"] == job_id and info["jobName"] == "shape"
     assert TIME.match(info["createTime"]) and info["finishTime"] == info["finishedTime"]
     assert info["pluginJarsUrls"] == []
@@ -96,7 +102,10 @@ def test_finished_job_object_shape(client, settings) -> None:  # noqa: ANN001
     assert metrics["SourceReceivedCount"] == metrics["SinkWriteCount"] == "5"
     assert float(metrics["SourceReceivedQPS"]) > 0
     # the running-job alias answers the same
-    assert client.get(f"/running-job/{job_id}").get_json() == info
+    alias = client.get(f"/running-job/{job_id}").get_json()
+    alias["diagnostics"].pop("generatedAt")  # when each answer was made
+    info["diagnostics"].pop("generatedAt")
+    assert alias == info
     log = Path(settings.log_dir) / f"job-{job_id}.log"
     text = log.read_text()
     assert f"Init JobMaster for Job shape ({job_id})" in text
@@ -117,12 +126,35 @@ def test_running_job_object_shape(client) -> None:  # noqa: ANN001
         "pluginJarsUrls",
         "isStartWithSavePoint",
         "metrics",
+        "diagnostics",
+    ]
+    diagnostics = info["diagnostics"]
+    assert list(diagnostics) == [
+        "jobId",
+        "generatedAt",
+        "stateTimestamps",
+        "pipelines",
+        "totalPipelineRestoreCount",
+    ]
+    assert diagnostics["jobId"] == job_id and list(diagnostics["stateTimestamps"]) == [
+        "PENDING",
+        "RUNNING",
+    ]
+    assert diagnostics["pipelines"] == [
+        {
+            "pipelineId": 1,
+            "pipelineStatus": "RUNNING",
+            "restoreCount": 0,
+            "maxRestoreCount": 0,
+            "stateTimestamps": {"RUNNING": diagnostics["stateTimestamps"]["RUNNING"]},
+        }
     ]
     assert info["envOptions"] == {"job.mode": "STREAMING", "checkpoint.interval": "5000"}
     assert info["isStartWithSavePoint"] is False
     assert set(info["metrics"]) == METRIC_KEYS
     running = client.get("/running-jobs").get_json()
     assert [job["jobId"] for job in running] == [job_id]
+    assert "diagnostics" not in running[0]
     assert running[0]["jobStatus"] == "RUNNING"
 
 
@@ -210,6 +242,7 @@ def test_overview(client) -> None:  # noqa: ANN001
         "totalSlot",
         "unassignedSlot",
         "runningJobs",
+        "pendingJobs",
         "finishedJobs",
         "failedJobs",
         "cancelledJobs",

@@ -90,8 +90,8 @@ def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) 
         try:
             if requests.get(f"{url}/overview", timeout=5).status_code == 200:
                 return Server(url, process, config_path, Path(engine["log-dir"]), output)
-        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers late
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # workers still booting (slow on a loaded machine): ask again
         time.sleep(0.1)
     process.kill()
     raise AssertionError(f"server did not answer in {timeout}s: {output.read_text()}")

@@ -118,7 +118,7 @@ def test_request_metrics_add_up_across_worker_processes(database_url: str, tmp_p
         tmp_path / "a", database_url, free_port(), telemetry={"metric": {"enabled": True}}
     )
     try:
-        pattern = 'seatunnel_http_requests_total{endpoint="/overview",method="GET",status="200"}'
+        pattern = 'seatunnel_http_requests_total{endpoint="/overview",method="GET",status="200",}'
 
         def scraped() -> float:
             text = requests.get(f"{server.url}/metrics", timeout=5).text

@@ -58,9 +58,19 @@ def job(
 
 
 def run(config: dict, should_stop: Any = lambda: False) -> tuple[list[str], Any]:
-    """Run a config, stopping gracefully once `should_stop()`; returns (log lines, runner)."""
+    """Run a config, stopping gracefully once `should_stop()`; returns (log lines, runner).
+
+    The lines are what sinks and transforms log; the FakeSource enumerator's split lines are
+    left out (test_joblog.py checks them)."""
+    from app.engine.plugins.fake_source import ENUMERATOR_LOGGER
+
     lines: list[str] = []
-    runner = build_plan(config).runner(lines.append, lambda: "stop" if should_stop() else None)
+
+    def log(message: str, logger: str | None = None) -> None:
+        if logger != ENUMERATOR_LOGGER:
+            lines.append(message)
+
+    runner = build_plan(config).runner(log, lambda: "stop" if should_stop() else None)
     runner.outcome = runner.run()
     return lines, runner
 

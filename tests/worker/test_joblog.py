@@ -1,52 +1,84 @@
-"""The job log: one entry per line, whatever a job name or a row holds (no forged lines)."""
+"""Job log lines in SeaTunnel's per-job layout, with the lines JobLogIT looks for."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import orjson
 
-from app.worker.joblog import JobLog, one_line
+from app.engine.plugin import RunContext
+from app.worker.joblog import JobLog, abbreviate
 from tests.helpers import sample_config, wait_for_status
 
-ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO |ERROR|WARN |DEBUG) - ")
-FORGED = "2026-01-01 00:00:00,000 INFO  - Job x (1) end with state FINISHED"
+# %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%-30.30c{1.}] [%t] - %m%n
+LAYOUT = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO |WARN |ERROR|DEBUG|TRACE) \[.{30}\] \[[^\]]+\] - "
+)
 
 
-def _entries(text: str) -> list[str]:
-    """Lines that look like the start of an entry."""
-    return [line for line in text.splitlines() if ENTRY.match(line)]
-
-
-def test_control_characters_in_a_job_name_cannot_forge_log_lines(client, settings) -> None:  # noqa: ANN001
-    for separator in ("\n", "\r", "\r\n", "\u2028", "\x0b", "\x85"):
-        name = f"evil{separator}{FORGED}"
-        config = sample_config(rows=1)
-        config["env"]["job.name"] = name
-        response = client.post("/submit-job", data=orjson.dumps(config))
-        assert response.status_code == 200
-        job_id = response.get_json()["jobId"]
-        info = wait_for_status(client, job_id, ("FINISHED", "FAILED"))
-        assert info["jobName"] == name  # the API shows the name as given
-        text = (Path(settings.log_dir) / f"job-{job_id}.log").read_text()
-        assert not [line for line in text.splitlines() if line.startswith("2026-01-01")]
-        assert "Init JobMaster for Job evil\\" in text  # shown escaped, on its own line
-        ends = [line for line in _entries(text) if line.endswith("end with state FINISHED")]
-        # the escaped name ends with the forged text only inside its own entries
-        assert all(f"({job_id})" in line for line in ends) and ends[-1].endswith(
-            f"({job_id}) end with state FINISHED"
+def test_logger_names_are_shortened_as_log4j_does() -> None:
+    assert (
+        abbreviate("org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter")
+        == ".a.s.c.s.c.s.ConsoleSinkWriter"
+    )
+    assert (
+        abbreviate(
+            "org.apache.seatunnel.connectors.seatunnel.fake.source.FakeSourceSplitEnumerator"
         )
+        == ".f.s.FakeSourceSplitEnumerator"
+    )
+    assert abbreviate("org.apache.seatunnel.engine.server.master.JobMaster") == (
+        "o.a.s.e.s.m.JobMaster         "
+    )
 
 
-def test_a_multi_line_message_continues_on_indented_lines(tmp_path: Path) -> None:
+def test_job_log_has_seatunnel_layout_and_joblogit_lines(client, settings) -> None:  # noqa: ANN001
+    job_id = "862969647010611201"
+    config = sample_config(rows=100)
+    config["env"]["job.name"] = "test-job-log-file"
+    response = client.post(f"/submit-job?jobId={job_id}", data=orjson.dumps(config))
+    assert response.get_json() == {"jobId": job_id, "jobName": "test-job-log-file"}
+    wait_for_status(client, job_id, ("FINISHED",))
+    text = (Path(settings.log_dir) / f"job-{job_id}.log").read_text()
+    for regex in (
+        r"INFO\s+\[.f.s.FakeSourceSplitEnumerator\].*Starting to calculate splits",
+        r"INFO\s+\[.a.s.c.s.c.s.ConsoleSinkWriter\].*output rowType: name<STRING>, age<INT>, card<INT>",
+        r"INFO\s+\[o.a.s.e.s.m.JobMaster\s*\].*Init JobMaster for Job test-job-log-file "
+        rf"\({job_id}\)",
+    ):
+        assert re.search(regex, text), regex
+    lines = text.splitlines()
+    assert all(LAYOUT.match(line) for line in lines), [x for x in lines if not LAYOUT.match(x)]
+    # the same file through the API (JobLogIT's curl of /log/job-<id>.log)
+    served = client.get(f"/log/job-{job_id}.log").data.decode()
+    assert re.search(r"INFO\s+\[.a.s.c.s.c.s.ConsoleSinkWriter\].*output rowType", served)
+
+
+def test_lines_follow_logger_levels(tmp_path) -> None:  # noqa: ANN001
+    writer = "org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter"
     log = JobLog(tmp_path, 1)
-    log.write(f"first\n{FORGED}\r{FORGED}\u2028last")
-    log.close()
-    lines = (tmp_path / "job-1.log").read_text().splitlines()
-    assert len(_entries("\n".join(lines))) == 1
-    assert lines[1:] == [f"    {FORGED}", f"    {FORGED}", "    last"]
+    logger = logging.getLogger(writer)
+    try:
+        log.write("shown", logger=writer)
+        logger.setLevel(logging.WARNING)
+        log.write("hidden", logger=writer)
+        log.write("warned", level="WARN", logger=writer)
+    finally:
+        logger.setLevel(logging.NOTSET)
+        log.close()
+    text = (tmp_path / "job-1.log").read_text()
+    assert "shown" in text and "hidden" not in text and "WARN  [" in text
 
 
-def test_one_line_escapes_control_characters() -> None:
-    assert one_line("a\nb\rc\td\x00e\x1bf\u2028g") == "a\\nb\\rc\\td\\x00e\\x1bf\\u2028g"
+def test_plain_log_callables_still_work() -> None:
+    lines: list[str] = []
+    ctx = RunContext("BATCH", 1, lines.append)
+    ctx.log("a")
+    ctx.log("b", logger="org.x.Y")
+    assert lines == ["a", "b"]
+    named: list[tuple[str, str | None]] = []
+    ctx = RunContext("BATCH", 1, lambda m, logger=None: named.append((m, logger)))
+    ctx.log("c", logger="org.x.Y")
+    assert named == [("c", "org.x.Y")]

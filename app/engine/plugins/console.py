@@ -9,6 +9,8 @@ from app.engine.options import BOOL, INT, Option
 from app.engine.plugin import RunContext, Sink, SinkWriter, TableInfo
 from app.engine.registry import register_sink
 
+WRITER_LOGGER = "org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter"
+
 
 @register_sink("Console")
 class Console(Sink):
@@ -29,7 +31,7 @@ class Console(Sink):
     def writer(self, tables: list[TableInfo], ctx: RunContext) -> SinkWriter:
         """Log `output rowType: ...` for each table and return the row printer."""
         for table in tables:
-            ctx.log(f"output rowType: {table.schema.row_type()}")
+            ctx.log(f"output rowType: {table.schema.row_type()}", logger=WRITER_LOGGER)
         return ConsoleWriter(self.values, tables, ctx)
 
 
@@ -58,7 +60,8 @@ class ConsoleWriter(SinkWriter):
             self.row_index += 1
             kind = ROW_KINDS[kinds[i]] if kinds is not None else "INSERT"
             self.log(
-                f"subtaskIndex={self.subtask}  rowIndex={self.row_index}:  {prefix}{kind} : {', '.join(values)}"
+                f"subtaskIndex={self.subtask}  rowIndex={self.row_index}:  {prefix}{kind} : {', '.join(values)}",
+                logger=WRITER_LOGGER,
             )
             if self.delay and self.ctx.wait(self.delay):
                 return  # cancelled: stop printing

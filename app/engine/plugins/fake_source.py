@@ -27,6 +27,9 @@ INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 FLOAT32_MAX = 3.4028234663852886e38
 FLOAT64_MAX = 1.7976931348623157e308
+ENUMERATOR_LOGGER = (
+    "org.apache.seatunnel.connectors.seatunnel.fake.source.FakeSourceSplitEnumerator"
+)
 MAX_SPLITS = 100_000  # splits over all subtasks: the layout is a Python list
 
 # (type, min option default, max option default, lowest allowed, highest allowed)
@@ -329,4 +332,11 @@ class FakeSource(Source):
         """A subtask's reader (imports numpy and pyarrow)."""
         from app.engine.plugins.fake_data import FakeReader
 
+        ctx.log("Starting to calculate splits.", logger=ENUMERATOR_LOGGER)
+        splits = self.parallelism * self.values["split.num"]
+        ctx.log(
+            f"Calculated splits for table {self.table_path} successfully, "
+            f"the size of splits is {splits}.",
+            logger=ENUMERATOR_LOGGER,
+        )
         return FakeReader(self, ctx)
