@@ -17,14 +17,57 @@ _COMMIT = cluster.git_commit_abbrev()
 
 @bp.get("/overview", strict_slashes=False)
 def overview() -> Response:
-    """Slots and workers of live nodes (every query parameter is a tag filter), job counts."""
+    """Slots and workers of live nodes (every query parameter is a tag filter), job counts.
+    ---
+    get:
+      tags: [cluster]
+      summary: Slots, workers and job counts (query parameters filter workers by tag)
+      parameters:
+      - in: query
+        name: tags
+        required: false
+        style: form
+        explode: true
+        schema:
+          type: object
+          additionalProperties: {type: string}
+        description: Any `tag=value` pairs; only workers carrying all of them are counted.
+      responses:
+        200:
+          description: The overview; every value is a string.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Overview'
+    """
     tags = request.args.to_dict()
     return json_response(cluster.overview(state().db, tags, _VERSION, _COMMIT))
 
 
 @bp.post("/update-tags", strict_slashes=False)
 def update_tags() -> Response:
-    """Replace the receiving node's tags with the body's object ({} clears them)."""
+    """Replace the receiving node's tags with the body's object ({} clears them).
+    ---
+    post:
+      tags: [cluster]
+      summary: Replace the receiving node's tags ({} clears them)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: true
+      responses:
+        200:
+          description: The tags are stored.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Success'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     body = json_body()
     if not isinstance(body, dict):
         raise BadRequest("Invalid JSON format in request body.")
@@ -46,11 +89,40 @@ def _text(value: object) -> str:
 
 @bp.get("/system-monitoring-information", strict_slashes=False)
 def system_monitoring() -> Response:
-    """Health figures of every live node, as each node last published them."""
+    """Health figures of every live node, as each node last published them.
+    ---
+    get:
+      tags: [cluster]
+      summary: Health figures of every live node (values are strings)
+      responses:
+        200:
+          description: One object per node, master first.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  additionalProperties: {type: string}
+    """
     return json_response(cluster.monitoring(state().db))
 
 
 @bp.get("/thread-dump", strict_slashes=False)
 def thread_dump() -> Response:
-    """The receiving process's threads and their stacks."""
+    """The receiving process's threads and their stacks.
+    ---
+    get:
+      tags: [cluster]
+      summary: The receiving process's threads and stacks
+      responses:
+        200:
+          description: One entry per thread.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Thread'
+    """
     return json_response(monitoring.thread_dump())

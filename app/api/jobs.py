@@ -38,7 +38,37 @@ def _submit(config: dict, params: job_service.SubmitParams) -> job_service.Submi
 
 @bp.post("/submit-job")
 def submit_job() -> Response:
-    """Submit one job; the body is JSON or, with format=hocon, HOCON."""
+    """Submit one job; the body is JSON or, with format=hocon, HOCON.
+    ---
+    post:
+      tags: [jobs]
+      summary: Submit a job (JSON, or HOCON with format=hocon)
+      parameters:
+      - in: query
+        schema: SubmitParamsSchema
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              description: A SeaTunnel job config (env, source, transform, sink).
+          text/plain:
+            schema:
+              type: string
+              description: The config as JSON text, or HOCON with format=hocon.
+      responses:
+        200:
+          description: The stored job.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
     params = _params(request.args.to_dict())
     fmt = load(_submit_params, request.args.to_dict())["format"]
     config = job_service.parse_job_config(request_body(), fmt)
@@ -47,7 +77,37 @@ def submit_job() -> Response:
 
 @bp.post("/submit-job/upload")
 def submit_job_upload() -> Response:
-    """Submit the multipart file `config_file`: .json as JSON, anything else as HOCON."""
+    """Submit the multipart file `config_file`: .json as JSON, anything else as HOCON.
+    ---
+    post:
+      tags: [jobs]
+      summary: Submit a job from an uploaded file (.json as JSON, else HOCON)
+      parameters:
+      - in: query
+        schema: SubmitParamsSchema
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [config_file]
+              properties:
+                config_file:
+                  type: string
+                  format: binary
+      responses:
+        200:
+          description: The stored job.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
     args = {**request.form.to_dict(), **request.args.to_dict()}
     params = _params(args)
     upload = request.files.get("config_file")
@@ -63,7 +123,34 @@ def submit_job_upload() -> Response:
 
 @bp.post("/submit-jobs")
 def submit_jobs() -> Response:
-    """Submit an array of jobs, each with its `params`; all are validated before any is stored."""
+    """Submit an array of jobs, each with its `params`; all are validated before any is stored.
+    ---
+    post:
+      tags: [jobs]
+      summary: Submit several jobs at once (all validated before any is stored)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: array
+              items:
+                type: object
+                description: A job config plus optional `params` (jobId, jobName, isStartWithSavePoint).
+      responses:
+        200:
+          description: The stored jobs.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
     body = json_body()
     if not isinstance(body, list):
         raise BadRequest("Invalid JSON format in request body: expected an array of job configs.")
@@ -89,14 +176,36 @@ def _job_id(raw: str) -> int:
 @bp.get("/job-info/<path:raw>")
 @bp.get("/running-job/<path:raw>")
 def job_info(raw: str) -> Response:
-    """One job, running or finished; `/running-job` is the deprecated alias."""
+    """One job, running or finished; `/running-job` is the deprecated alias.
+    ---
+    get:
+      tags: [jobs]
+      summary: One job, running or finished (an unknown id answers only jobId)
+      responses:
+        200:
+          description: The job object.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Job'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.job_info(state().db, _job_id(raw)))
 
 
 @bp.get("/job-info", strict_slashes=False)
 @bp.get("/running-job", strict_slashes=False)
 def job_info_without_id() -> Response:
-    """SeaTunnel answers a missing id with 400."""
+    """SeaTunnel answers a missing id with 400.
+    ---
+    get:
+      tags: [jobs]
+      summary: A job lookup without an id (always 400)
+      responses:
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     raise BadRequest("The jobId must not be empty.")
 
 
@@ -109,12 +218,54 @@ def _page_arg() -> job_service.Page | None:
 
 @bp.get("/running-jobs", strict_slashes=False)
 def running_jobs() -> Response:
-    """Every job that has not ended; paged when `page` is given."""
+    """Every job that has not ended; paged when `page` is given.
+    ---
+    get:
+      tags: [jobs]
+      summary: Jobs that have not ended, oldest first
+      parameters:
+      - in: query
+        schema: PageSchema
+      responses:
+        200:
+          description: All jobs (an array), or one page with the total when `page` is given.
+          content:
+            application/json:
+              schema:
+                oneOf:
+                - type: array
+                  items:
+                    $ref: '#/components/schemas/Job'
+                - $ref: '#/components/schemas/JobPage'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.running_jobs(state().db, _page_arg()))
 
 
 @bp.get("/finished-jobs", defaults={"job_state": None}, strict_slashes=False)
 @bp.get("/finished-jobs/<job_state>")
 def finished_jobs(job_state: str | None) -> Response:
-    """Ended jobs, newest first, optionally of one final status; paged when `page` is given."""
+    """Ended jobs, newest first, optionally of one final status; paged when `page` is given.
+    ---
+    get:
+      tags: [jobs]
+      summary: Ended jobs, newest first, optionally of one final status
+      parameters:
+      - in: query
+        schema: PageSchema
+      responses:
+        200:
+          description: All jobs (an array), or one page with the total when `page` is given.
+          content:
+            application/json:
+              schema:
+                oneOf:
+                - type: array
+                  items:
+                    $ref: '#/components/schemas/Job'
+                - $ref: '#/components/schemas/JobPage'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.finished_jobs(state().db, job_state, _page_arg()))

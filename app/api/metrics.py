@@ -25,11 +25,37 @@ def _exposition(openmetrics: bool) -> Response:
 
 @bp.get("/metrics", strict_slashes=False)
 def metrics() -> Response:
-    """Prometheus text format 0.0.4."""
+    """Prometheus text format 0.0.4.
+    ---
+    get:
+      tags: [telemetry]
+      summary: Prometheus text format 0.0.4 (empty when telemetry is off)
+      responses:
+        200:
+          description: The exposition.
+          content:
+            text/plain:
+              schema: {type: string}
+            application/openmetrics-text:
+              schema: {type: string}
+    """
     return _exposition(openmetrics=False)
 
 
 @bp.get("/openmetrics", strict_slashes=False)
 def openmetrics() -> Response:
-    """OpenMetrics 1.0.0."""
+    """OpenMetrics 1.0.0.
+    ---
+    get:
+      tags: [telemetry]
+      summary: OpenMetrics 1.0.0 (empty when telemetry is off)
+      responses:
+        200:
+          description: The exposition.
+          content:
+            text/plain:
+              schema: {type: string}
+            application/openmetrics-text:
+              schema: {type: string}
+    """
     return _exposition(openmetrics=True)

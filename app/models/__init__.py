@@ -15,6 +15,7 @@ __all__ = [
     "JobCount",
     "JobStatus",
     "Lease",
+    "MetricSample",
     "Node",
     "RUNNING_STATUSES",
     "Worker",
@@ -139,3 +140,25 @@ class Worker(Base):
     slots: Mapped[int] = mapped_column(sa.Integer)
     started_ms: Mapped[int] = mapped_column(sa.BigInteger)
     heartbeat_ms: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+
+
+class MetricSample(Base):
+    """A running job's cumulative read/write counters at one moment, for the console's charts.
+
+    Written with the worker's periodic metrics flush (no transaction of its own) and deleted with
+    the job's history.
+    """
+
+    __tablename__ = "metric_samples"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    job_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    sample_ms: Mapped[int] = mapped_column(sa.BigInteger)
+    read_rows: Mapped[int] = mapped_column(sa.BigInteger)
+    write_rows: Mapped[int] = mapped_column(sa.BigInteger)
+    read_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    write_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.Index("ix_metric_samples_job_id_sample_ms", "job_id", "sample_ms"),)

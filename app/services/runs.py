@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Job, JobStatus, Worker
 from app.models.db import Database
+from app.services import samples as sample_store
 from app.services import transitions
 from app.timefmt import now_ms
 
@@ -112,12 +113,19 @@ def _matching_tagged(session: Session, pending: sa.Select, node_tags: dict[str, 
     return []
 
 
-def flush_metrics(db: Database, worker_id: str, metrics: dict[int, str]) -> None:
-    """Store the live metrics of this worker's running jobs and heart-beat them."""
+def flush_metrics(
+    db: Database,
+    worker_id: str,
+    metrics: dict[int, str],
+    samples: list[sample_store.Sample] | None = None,
+) -> None:
+    """Store the live metrics of this worker's running jobs and heart-beat them; `samples`, when
+    due, are added in the same transaction (no write of their own)."""
     if not metrics:
         return
     now = now_ms()
     with db.write() as session:
+        sample_store.insert(session, worker_id, samples or [], now)
         # a Core executemany: an ORM update with a list of parameters means "bulk update by
         # primary key" to SQLAlchemy, which this WHERE (owner too) is not
         jobs = Job.__table__
@@ -136,12 +144,16 @@ def finish_job(
     status: str,
     error_msg: str | None,
     metrics: str | None,
+    sample: sample_store.Sample | None = None,
 ) -> bool:
-    """Record a job's final status, metrics and rendered job object; False if it is not ours."""
+    """Record a job's final status, metrics and rendered job object (and its last metric
+    sample); False if it is not ours."""
     with db.write() as session:
         job = session.get(Job, job_id)
         if job is None or job.owner != worker_id:
             return False
+        if sample is not None:
+            sample_store.insert(session, worker_id, [sample], now_ms())
         transitions.finish(session, job, status, error_msg, metrics)
     return True
 

@@ -14,6 +14,7 @@ from app import engine
 from app.config import Settings
 from app.models.db import Database
 from app.services import checkpoints, cluster, monitoring, recovery, runs, shade, stops
+from app.services.samples import Sample
 from app.worker.joblog import JobLog
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class Executor:
             error = shade.mask_secrets(error, runnable)
             job_log.write(f"Job {job.name} ({job.id}) failed: {error}", level="ERROR")
         metrics = orjson.dumps(runner.metrics.to_rest()).decode() if runner is not None else None
+        sample = Sample.from_counts(job.id, runner.metrics.counts()) if runner is not None else None
         if outcome == "RELEASED":
             job_log.write(
                 f"Job {job.name} ({job.id}) checkpointed and released by a stopping worker"
@@ -186,7 +188,7 @@ class Executor:
             return
         job_log.write(f"Job {job.name} ({job.id}) end with state {outcome}")
         job_log.close()
-        self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics)
+        self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics, sample)
 
     def _record(self, write, job_id: int, *args) -> None:  # noqa: ANN001, ANN002
         """Write a job's outcome, retrying: losing a final status is worse than waiting."""
@@ -208,9 +210,11 @@ class Executor:
             log.warning("publishing node figures failed", exc_info=True)
 
     def _housekeeping_loop(self) -> None:
-        """Stop requests every tick; metrics every second; heartbeat, node figures and orphan
-        adoption every few seconds; history expiry every minute (one process at a time)."""
-        last = {"metrics": 0.0, "heartbeat": time.monotonic(), "sweep": 0.0}
+        """Stop requests every tick; metrics every second (with a metric sample of each running
+        job every metric-sample-interval-ms, in the same write); heartbeat, node figures and
+        orphan adoption every few seconds; history expiry every minute (one process at a time)."""
+        last = {"metrics": 0.0, "heartbeat": time.monotonic(), "sweep": 0.0, "sample": 0.0}
+        sample_every = self.settings.metric_sample_interval_ms / 1000
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
@@ -218,12 +222,17 @@ class Executor:
                     live = dict(self._running)
                 if live:
                     self._stop_kinds = stops.stop_requests(self.db, self.worker_id)
-                if now - last["metrics"] >= METRICS_FLUSH_SECONDS:
+                sample_due = bool(live) and now - last["sample"] >= sample_every
+                if sample_due or now - last["metrics"] >= METRICS_FLUSH_SECONDS:
                     last["metrics"] = now
                     metrics = {
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
-                    runs.flush_metrics(self.db, self.worker_id, metrics)
+                    due: list[Sample] = []
+                    if sample_due:
+                        last["sample"] = now
+                        due = [Sample.from_counts(i, r.metrics.counts()) for i, r in live.items()]
+                    runs.flush_metrics(self.db, self.worker_id, metrics, due)
                 if now - last["heartbeat"] >= HEARTBEAT_SECONDS:
                     last["heartbeat"] = now
                     runs.heartbeat_worker(self.db, self.worker_id)
