@@ -157,7 +157,9 @@ def test_console_walk_through(page, console_server: Server) -> None:  # noqa: AN
         "() => Number(document.querySelector('#chart-rows svg').dataset.points) >= 3"
     )
     assert page.locator("#chart-rows polyline").count() == 2
-    page.wait_for_function("() => document.querySelector('#job-log').textContent.includes('RUNNING')")
+    page.wait_for_function(
+        "() => document.querySelector('#job-log').textContent.includes('RUNNING')"
+    )
     assert "Filter" in page.locator("#job-config").text_content()
     _shot(page, "job-running")
 
