@@ -30,6 +30,8 @@ def add_v1_fields(response: Response) -> Response:
         not blueprint.startswith("v1_")
         or endpoint not in _JOB_ENDPOINTS
         or response.status_code != 200
+        or request.method != "GET"  # OPTIONS answers 200 with an empty body
+        or not response.get_data()
     ):
         return response
     body = orjson.loads(response.get_data())
