@@ -14,7 +14,6 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_operations_from_docstring
-from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 from marshmallow import Schema
 
@@ -33,9 +32,12 @@ _ERRORS = {
     "ServerError": (500, "A bug of ours; the message carries a request id to find it in the log."),
 }
 
+# Flask variable names shown under a clearer name in the document
+_RENAMED = {"raw": "jobId", "job_state": "state"}
+
 _PATH_PARAMETERS = {
-    "raw": "The job id (a 64-bit integer).",
-    "job_state": "A final job status (case-insensitive); any other value gives an empty list.",
+    "jobId": "The job id (a 64-bit integer).",
+    "state": "A final job status (case-insensitive); any other value gives an empty list.",
     "name": "A log file name (`<name>.log`), or a job id to list that job's logs.",
     "route": "A console route (`overview`, `jobs`, `jobs/<id>`, `workers`).",
     "filename": "A file of the console or of the docs page.",
@@ -117,6 +119,18 @@ def _with_common_errors(operation: dict, method: str) -> dict:
     return operation
 
 
+def openapi_path(rule: str) -> str:
+    """The document's path of a Flask rule: `{name}` for each variable, `#` encoded."""
+    # a rule for the encoded fragment (`/%23/...`) is matched on the decoded path
+    return re.sub(
+        r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: "{" + _RENAMED.get(m.group(1), m.group(1)) + "}", rule
+    ).replace("#", "%23")
+
+
+def _variables(rule: str) -> list[str]:
+    return [_RENAMED.get(v, v) for v in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)]
+
+
 def build_spec(app: Flask, version: str) -> dict:
     """The OpenAPI 3.0 document of every route `app` serves."""
     spec = APISpec(
@@ -146,14 +160,13 @@ def build_spec(app: Flask, version: str) -> dict:
             continue
         operations = _operations(view)
         methods = {m.lower() for m in rule.methods or ()} & set(METHODS)
-        # a rule for the encoded fragment (`/%23/...`) is matched on the decoded path
-        path = FlaskPlugin.flaskpath2openapi(rule.rule).replace("#", "%23")
+        path = openapi_path(rule.rule)
         for method, operation in operations.items():
             if method not in methods:
                 continue
             operation = copy.deepcopy(operation)
             operation.setdefault("operationId", f"{rule.endpoint}.{method}.{path}")
-            _with_path_parameters(operation, re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule.rule))
+            _with_path_parameters(operation, _variables(rule.rule))
             paths.setdefault(path, {})[method] = _with_common_errors(operation, method)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

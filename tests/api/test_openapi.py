@@ -15,7 +15,10 @@ from tests.helpers import sample_config, streaming_config, wait_for_status
 
 
 def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule).replace("#", "%23")
+    renamed = {"raw": "jobId", "job_state": "state"}
+    return re.sub(
+        r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: "{" + renamed.get(m.group(1), m.group(1)) + "}", rule
+    ).replace("#", "%23")
 
 
 def test_document_is_valid_openapi_3(client) -> None:  # noqa: ANN001
