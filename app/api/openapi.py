@@ -110,8 +110,11 @@ def _with_path_parameters(operation: dict, variables: list[str]) -> dict:
     return operation
 
 
-def _with_common_errors(operation: dict, method: str) -> dict:
+def _with_common_errors(operation: dict, method: str, has_variables: bool) -> dict:
     errors = operation.setdefault("responses", {})
+    if has_variables:
+        # a value the route cannot match (a newline, say) finds no route at all
+        errors.setdefault(404, {"$ref": "#/components/responses/NotFound"})
     errors.setdefault(401, {"$ref": "#/components/responses/Unauthorized"})
     errors.setdefault(500, {"$ref": "#/components/responses/ServerError"})
     if method in ("post", "put", "patch"):
@@ -166,8 +169,11 @@ def build_spec(app: Flask, version: str) -> dict:
                 continue
             operation = copy.deepcopy(operation)
             operation.setdefault("operationId", f"{rule.endpoint}.{method}.{path}")
-            _with_path_parameters(operation, _variables(rule.rule))
-            paths.setdefault(path, {})[method] = _with_common_errors(operation, method)
+            variables = _variables(rule.rule)
+            _with_path_parameters(operation, variables)
+            paths.setdefault(path, {})[method] = _with_common_errors(
+                operation, method, bool(variables)
+            )
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
