@@ -1,10 +1,12 @@
 """The web console in a real browser (headless Chromium through Playwright), against a live server:
 overview, submit a streaming job from the form, watch its rows rise, stop it with a savepoint,
 restore it, see it end in the finished list, and a typo showing the server's 400 message.
-Screenshots of each page go to docs/screenshots/."""
+Screenshots of each page go to a temporary directory, or to docs/screenshots/ (where the README
+shows them) with SEATUNNEL_SCREENSHOTS=1, so a test run leaves the repository as it was."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from tests.helpers import truncate_all
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -92,13 +94,20 @@ def console_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def page(browser, console_server: Server):  # noqa: ANN001, ANN201
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/screenshots with SEATUNNEL_SCREENSHOTS=1, else a temp dir."""
+    return DOCS_SCREENSHOTS if os.environ.get("SEATUNNEL_SCREENSHOTS") == "1" else tmp_path
+
+
+@pytest.fixture
+def page(browser, console_server: Server, shots: Path):  # noqa: ANN001, ANN201
     """A logged-in page at the console."""
     context = browser.new_context(
         http_credentials={"username": "ui", "password": "ui-secret"},
         viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
+    page.shots = shots
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
@@ -107,8 +116,10 @@ def page(browser, console_server: Server):  # noqa: ANN001, ANN201
 
 
 def _shot(page, name: str) -> None:  # noqa: ANN001
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.shots.mkdir(parents=True, exist_ok=True)
+    path = page.shots / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 0
 
 
 def _rows(page) -> int:  # noqa: ANN001
@@ -191,6 +202,11 @@ def test_console_walk_through(page, console_server: Server) -> None:  # noqa: AN
     # a plain stop ends it
     page.click("#action-stop")
     page.wait_for_selector('.job-head [data-status="CANCELED"]', timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('#job-log').textContent.includes('end with state CANCELED')"
+    )
+    log = page.locator("#job-log").text_content()
+    assert log.count("Init JobMaster") == 2  # two runs, each line once however slow the tail
     _shot(page, "job-detail")
 
     # it is in the finished list, newest first, and the name filter finds it

@@ -52,12 +52,16 @@ async function api(path, options = {}) {
 
 function every(ms, fn) {
   const mine = generation;
+  let busy = false; // a slow answer must not let two ticks run at once (the log would repeat)
   const tick = async () => {
-    if (mine !== generation) return;
+    if (mine !== generation || busy) return;
+    busy = true;
     try {
       await fn();
     } catch (err) {
       flash(err.message, true);
+    } finally {
+      busy = false;
     }
   };
   tick();
