@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the console serves its own files
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
     db = Database(settings.database_url)

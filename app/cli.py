@@ -1,4 +1,5 @@
-"""The `seatunnel-rest` command: `serve` (migrate, then gunicorn) and `db upgrade`."""
+"""The `seatunnel-rest` command: `serve` (migrate, then gunicorn), `db upgrade`, and the client
+commands `job`, `cluster` and `config` (app/client) that talk HTTP to a running server."""
 
 from __future__ import annotations
 
@@ -148,17 +149,80 @@ def _worker_exit(_server, worker) -> None:  # noqa: ANN001
         multiprocess.mark_process_dead(worker.pid)
 
 
+_SERVE_HELP = """Apply pending database migrations, bind the HTTP port and run the server (gunicorn
+with worker.processes processes, each running worker.slots job threads). Settings come from
+seatunnel.yaml (--config, else $SEATUNNEL_CONFIG, else the one next to the package) and the
+SEATUNNEL_* environment overrides listed in it."""
+
+_DB_HELP = """Database maintenance. `upgrade` applies every pending alembic migration to
+database.url of the configuration (serve does this too at start)."""
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: server commands and client commands."""
+    from app.client import commands
+
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="seatunnel-rest",
+        description=__doc__,
+        formatter_class=formatter,
+        epilog=_examples(
+            "seatunnel-rest serve",
+            "seatunnel-rest job submit examples/streaming.conf --wait",
+            "seatunnel-rest job list --state running",
+        ),
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="seatunnel.yaml to use (default: $SEATUNNEL_CONFIG)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_cmd = sub.add_parser(
+        "serve",
+        help="migrate the database and run the server",
+        description=_SERVE_HELP,
+        formatter_class=formatter,
+        epilog=_examples(
+            "seatunnel-rest serve",
+            "seatunnel-rest serve --config /etc/seatunnel/seatunnel.yaml",
+            "SEATUNNEL_HTTP_PORT=9090 seatunnel-rest serve",
+        ),
+    )
+    serve_cmd.add_argument(
+        "--config", dest="config_sub", metavar="FILE", help="seatunnel.yaml to use"
+    )
+    db_cmd = sub.add_parser(
+        "db",
+        help="database maintenance (upgrade)",
+        description=_DB_HELP,
+        formatter_class=formatter,
+        epilog=_examples(
+            "seatunnel-rest db upgrade",
+            "SEATUNNEL_DATABASE_URL=postgresql+psycopg://user@db:5432/seatunnel seatunnel-rest db upgrade",
+        ),
+    )
+    db_cmd.add_argument(
+        "action",
+        choices=["upgrade"],
+        metavar="ACTION",
+        help="upgrade: apply every pending migration",
+    )
+    db_cmd.add_argument("--config", dest="config_sub", metavar="FILE", help="seatunnel.yaml to use")
+    commands.register(sub)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    parser = argparse.ArgumentParser(prog="seatunnel-rest", description=__doc__)
-    parser.add_argument("--config", help="seatunnel.yaml to use (default: $SEATUNNEL_CONFIG)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve_cmd = sub.add_parser("serve", help="migrate the database and run the server")
-    serve_cmd.add_argument("--config", dest="config_sub", help="seatunnel.yaml to use")
-    db_cmd = sub.add_parser("db", help="database maintenance")
-    db_cmd.add_argument("action", choices=["upgrade"])
-    db_cmd.add_argument("--config", dest="config_sub", help="seatunnel.yaml to use")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    if getattr(args, "handler", None) is not None:
+        from app.client import commands
+
+        raise SystemExit(commands.run(args))
     try:
         settings = load_settings(args.config_sub or args.config)
     except SettingsError as exc:

@@ -57,6 +57,7 @@ class Settings:
     trust_store_path: str = ""
     trust_store_password: str = field(default="", repr=False)
     poll_interval_ms: int = 200
+    metric_sample_interval_ms: int = 5000
     start_executor: bool = True
     config_path: str | None = None
     # job-config limits (seatunnel.engine.limits.*, security.allowed-paths), handed to the engine
@@ -102,6 +103,7 @@ _KEYS: dict[str, tuple[str, type]] = {
     "worker.processes": ("processes", int),
     "worker.threads": ("threads", int),
     "worker.poll-interval-ms": ("poll_interval_ms", int),
+    "worker.metric-sample-interval-ms": ("metric_sample_interval_ms", int),
     "log-dir": ("log_dir", str),
     "node-tags": ("node_tags", dict),
 }
@@ -260,6 +262,10 @@ def validate(settings: Settings) -> None:
         (settings.threads >= 1, "worker.threads must be at least 1"),
         (settings.history_job_expire_minutes >= 0, "history-job-expire-minutes must be >= 0"),
         (settings.poll_interval_ms >= 10, "worker.poll-interval-ms must be at least 10"),
+        (
+            settings.metric_sample_interval_ms >= 100,
+            "worker.metric-sample-interval-ms must be at least 100",
+        ),
     ]
     for ok, message in checks:
         if not ok:

@@ -8,10 +8,13 @@ from app.api import (
     checkpoints,
     cluster,
     configs,
+    console,
     jobs,
+    jobviews,
     loggers,
     logs,
     metrics,
+    nodes,
     probes,
     queue,
     resources,
@@ -33,6 +36,8 @@ BLUEPRINTS = (
     loggers.bp,
     resources.bp,
 )
+# ours only: not under the v1 prefix
+OWN_BLUEPRINTS = (jobviews.bp, nodes.bp, console.bp)
 # Hazelcast's own paths and our probes: at the root, and under the context path when one is set
 ROOT_BLUEPRINTS = (probes.health_bp, probes.hazelcast_bp)
 
@@ -44,6 +49,8 @@ def register_blueprints(app: Flask, context_path: str) -> None:
         app.register_blueprint(
             blueprint, url_prefix=f"{context_path}{v1.PREFIX}", name=f"v1_{blueprint.name}"
         )
+    for blueprint in OWN_BLUEPRINTS:
+        app.register_blueprint(blueprint, url_prefix=context_path or None)
     for blueprint in ROOT_BLUEPRINTS:
         app.register_blueprint(blueprint)
         if context_path:

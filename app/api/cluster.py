@@ -23,11 +23,25 @@ def overview(_rest: str | None = None) -> Response:
     `/overview/<anything>` answers the same (SeaTunnel maps its servlets as `<path>/*`).
     ---
     get:
-      summary: Cluster overview (any query parameter filters workers by tag)
+      tags: [cluster]
+      summary: Slots, workers and job counts (query parameters filter workers by tag)
+      parameters:
+      - in: query
+        name: tags
+        required: false
+        style: form
+        explode: true
+        schema:
+          type: object
+          additionalProperties: {type: string}
+        description: Any `tag=value` pairs; only workers carrying all of them are counted.
       responses:
         200:
-          description: 'projectVersion, gitCommitAbbrev, totalSlot, unassignedSlot, runningJobs,
-            pendingJobs, finishedJobs, failedJobs, cancelledJobs, workers, works (all strings)'
+          description: The overview; every value is a string.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Overview'
     """
     tags = request.args.to_dict()
     return json_response(cluster.overview(state().db, tags, _VERSION, _COMMIT))
@@ -38,7 +52,8 @@ def update_tags() -> Response:
     """Replace the receiving node's tags with the body's object ({} clears them).
     ---
     post:
-      summary: Replace this node's tags
+      tags: [cluster]
+      summary: Replace the receiving node's tags ({} clears them)
       description: >-
         The body is an object of tag names to values ({} clears them); non-string values are
         stored as their text. Jobs whose env.tag_filter is a subset of a node's tags may run on
@@ -49,18 +64,16 @@ def update_tags() -> Response:
           application/json:
             schema:
               type: object
-              additionalProperties: {type: string}
+              additionalProperties: true
       responses:
-        "200":
-          description: Tags replaced
+        200:
+          description: The tags are stored.
           content:
             application/json:
               schema:
-                type: object
-                properties:
-                  status: {type: string, example: success}
-                  message: {type: string, example: update node tags done.}
-        "400": {description: Not a JSON object, nested too deeply, or a NUL character}
+                $ref: '#/components/schemas/Success'
+        400:
+          $ref: '#/components/responses/BadRequest'
     """
     body = json_body()
     if not isinstance(body, dict):
@@ -87,7 +100,22 @@ def _text(value: object) -> str:
 @bp.get("/system-monitoring-information", strict_slashes=False)
 def system_monitoring() -> Response:
     """Health figures of every live node, as each node last published them, with the executor
-    and operation figures SeaTunnel's UI reads (docs/compatibility.md says what each one is)."""
+    and operation figures SeaTunnel's UI reads (docs/compatibility.md says what each one is).
+    ---
+    get:
+      tags: [cluster]
+      summary: Health figures of every live node (values are strings)
+      responses:
+        200:
+          description: One object per node, master first.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  additionalProperties: {type: string}
+    """
     from app.services import node_figures
 
     return json_response(node_figures.monitoring(state().db))
@@ -95,5 +123,19 @@ def system_monitoring() -> Response:
 
 @bp.get("/thread-dump", strict_slashes=False)
 def thread_dump() -> Response:
-    """The receiving process's threads and their stacks."""
+    """The receiving process's threads and their stacks.
+    ---
+    get:
+      tags: [cluster]
+      summary: The receiving process's threads and stacks
+      responses:
+        200:
+          description: One entry per thread.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Thread'
+    """
     return json_response(monitoring.thread_dump())

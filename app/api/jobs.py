@@ -47,7 +47,8 @@ def submit_job() -> Response:
     """Submit one job; the body is JSON or, with format=hocon / format=sql, HOCON / SeaTunnel SQL.
     ---
     post:
-      summary: Submit one job
+      tags: [jobs]
+      summary: Submit a job (JSON, HOCON with format=hocon, SeaTunnel SQL with format=sql)
       description: >-
         Stores the job PENDING; a free slot of a node whose tags match env.tag_filter runs it.
         Resubmitting the id of a job that has not ended answers that job (a safe retry), unless
@@ -55,29 +56,30 @@ def submit_job() -> Response:
         that is a 409, submit again once it is SAVEPOINT_DONE. Job names are at most 512
         characters, without NUL.
       parameters:
-        - {name: jobId, in: query, schema: {type: string}, description: 64-bit job id}
-        - {name: jobName, in: query, schema: {type: string, maxLength: 512}}
-        - {name: isStartWithSavePoint, in: query, schema: {type: string, enum: ["true", "false"]}}
-        - {name: format, in: query, schema: {type: string, enum: [json, hocon, sql]}}
+      - in: query
+        schema: SubmitParamsSchema
       requestBody:
         required: true
         content:
           application/json:
-            schema: {type: object}
+            schema:
+              type: object
+              description: A SeaTunnel job config (env, source, transform, sink).
           text/plain:
-            schema: {type: string}
+            schema:
+              type: string
+              description: The config as JSON text, or HOCON with format=hocon.
       responses:
-        "200":
-          description: The stored job
+        200:
+          description: The stored job.
           content:
             application/json:
               schema:
-                type: object
-                properties:
-                  jobId: {type: string}
-                  jobName: {type: string}
-        "400": {description: A bad config, parameter or job name}
-        "409": {description: A finished job id reused without restore, or a restore during a savepoint}
+                $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
     """
     params = _params(request.args.to_dict())
     fmt = load(_submit_params, request.args.to_dict())["format"]
@@ -90,6 +92,37 @@ def submit_job_upload() -> Response:
     """Submit the multipart file `config_file`: .json as JSON, .sql as SeaTunnel SQL, else HOCON.
 
     Bounded by upload-max-request-size-mb and upload-max-file-size-mb (413 beyond them).
+    ---
+    post:
+      tags: [jobs]
+      summary: Submit a job from an uploaded file (.json as JSON, .sql as SeaTunnel SQL, else HOCON)
+      parameters:
+      - in: query
+        schema: SubmitParamsSchema
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [config_file]
+              properties:
+                config_file:
+                  type: string
+                  format: binary
+      responses:
+        200:
+          description: The stored job.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
+        413:
+          description: The upload exceeds upload-max-file-size-mb or upload-max-request-size-mb.
     """
     limits.apply_upload_request_limit()
     args = {**request.form.to_dict(), **request.args.to_dict()}
@@ -112,6 +145,7 @@ def submit_jobs() -> Response:
     """Submit an array of jobs, each with its `params`; all of them are stored, or none.
     ---
     post:
+      tags: [jobs]
       summary: Submit several jobs at once (all or nothing)
       description: >-
         Every element is a job config with an optional `params` object (jobId, jobName,
@@ -124,21 +158,22 @@ def submit_jobs() -> Response:
           application/json:
             schema:
               type: array
-              items: {type: object}
+              items:
+                type: object
+                description: A job config plus optional `params` (jobId, jobName, isStartWithSavePoint).
       responses:
-        "200":
-          description: The stored jobs, in the order given
+        200:
+          description: The stored jobs.
           content:
             application/json:
               schema:
                 type: array
                 items:
-                  type: object
-                  properties:
-                    jobId: {type: string}
-                    jobName: {type: string}
-        "400": {description: A bad config or parameter; nothing stored}
-        "409": {description: A job id conflict; nothing stored}
+                  $ref: '#/components/schemas/SubmitResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        409:
+          $ref: '#/components/responses/Conflict'
     """
     body = json_body()
     if not isinstance(body, list):
@@ -172,14 +207,36 @@ def _job_id(raw: str) -> int:
 @bp.get("/job-info/<path:raw>")
 @bp.get("/running-job/<path:raw>")
 def job_info(raw: str) -> Response:
-    """One job, running or finished; `/running-job` is the deprecated alias."""
+    """One job, running or finished; `/running-job` is the deprecated alias.
+    ---
+    get:
+      tags: [jobs]
+      summary: One job, running or finished (an unknown id answers only jobId)
+      responses:
+        200:
+          description: The job object.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Job'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.job_info(state().db, _job_id(raw)))
 
 
 @bp.get("/job-info", strict_slashes=False)
 @bp.get("/running-job", strict_slashes=False)
 def job_info_without_id() -> Response:
-    """SeaTunnel answers a missing id with 400."""
+    """SeaTunnel answers a missing id with 400.
+    ---
+    get:
+      tags: [jobs]
+      summary: A job lookup without an id (always 400)
+      responses:
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     raise BadRequest("The jobId must not be empty.")
 
 
@@ -192,12 +249,54 @@ def _page_arg() -> job_service.Page | None:
 
 @bp.get("/running-jobs", strict_slashes=False)
 def running_jobs() -> Response:
-    """Every job that has not ended; paged when `page` is given."""
+    """Every job that has not ended; paged when `page` is given.
+    ---
+    get:
+      tags: [jobs]
+      summary: Jobs that have not ended, oldest first
+      parameters:
+      - in: query
+        schema: PageSchema
+      responses:
+        200:
+          description: All jobs (an array), or one page with the total when `page` is given.
+          content:
+            application/json:
+              schema:
+                oneOf:
+                - type: array
+                  items:
+                    $ref: '#/components/schemas/Job'
+                - $ref: '#/components/schemas/JobPage'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.running_jobs(state().db, _page_arg()))
 
 
 @bp.get("/finished-jobs", defaults={"job_state": None}, strict_slashes=False)
 @bp.get("/finished-jobs/<job_state>")
 def finished_jobs(job_state: str | None) -> Response:
-    """Ended jobs, newest first, optionally of one final status; paged when `page` is given."""
+    """Ended jobs, newest first, optionally of one final status; paged when `page` is given.
+    ---
+    get:
+      tags: [jobs]
+      summary: Ended jobs, newest first, optionally of one final status
+      parameters:
+      - in: query
+        schema: PageSchema
+      responses:
+        200:
+          description: All jobs (an array), or one page with the total when `page` is given.
+          content:
+            application/json:
+              schema:
+                oneOf:
+                - type: array
+                  items:
+                    $ref: '#/components/schemas/Job'
+                - $ref: '#/components/schemas/JobPage'
+        400:
+          $ref: '#/components/responses/BadRequest'
+    """
     return json_response(job_service.finished_jobs(state().db, job_state, _page_arg()))

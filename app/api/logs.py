@@ -45,13 +45,63 @@ def _file(name: str) -> Response:
 
 @bp.get("/logs", strict_slashes=False)
 def all_logs() -> Response:
-    """Every node's log files: HTML, or JSON with ?format=json."""
+    """Every node's log files: HTML, or JSON with ?format=json.
+    ---
+    get:
+      tags: [logs]
+      summary: Every live node's log files
+      parameters:
+      - in: query
+        name: format
+        required: false
+        schema: {type: string, enum: [html, json]}
+        description: json for a JSON list; anything else gives HTML.
+      responses:
+        200:
+          description: The list, as HTML or (format=json) JSON.
+          content:
+            text/html:
+              schema: {type: string}
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/LogEntry'
+    """
     return _listing(None)
 
 
 @bp.get("/logs/<path:name>")
 def logs_of(name: str) -> Response:
-    """A name with `.log` is a file of this node; anything else is a job id to filter by."""
+    """A name with `.log` is a file of this node; anything else is a job id to filter by.
+    ---
+    get:
+      tags: [logs]
+      summary: A log file of this node (a name with .log), or the log files of one job
+      parameters:
+      - in: query
+        name: format
+        required: false
+        schema: {type: string, enum: [html, json]}
+        description: json for a JSON list; anything else gives HTML.
+      responses:
+        200:
+          description: The list, as HTML or (format=json) JSON.
+          content:
+            text/html:
+              schema: {type: string}
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/LogEntry'
+            text/plain:
+              schema: {type: string}
+        400:
+          $ref: '#/components/responses/BadRequest'
+        404:
+          $ref: '#/components/responses/NotFound'
+    """
     if ".log" in name:
         return _file(name)
     return _listing(name)
@@ -59,7 +109,27 @@ def logs_of(name: str) -> Response:
 
 @bp.get("/log", strict_slashes=False)
 def node_logs() -> Response:
-    """This node's log files as an HTML list with relative links."""
+    """This node's log files as an HTML list with relative links.
+    ---
+    get:
+      tags: [logs]
+      summary: This node's log files
+      parameters:
+      - in: query
+        name: format
+        required: false
+        schema: {type: string, enum: [html, json]}
+      responses:
+        200:
+          description: HTML links, or (format=json) the file names.
+          content:
+            text/html:
+              schema: {type: string}
+            application/json:
+              schema:
+                type: array
+                items: {type: string}
+    """
     names = logs.local_log_names(state().settings.log_dir)
     if request.args.get("format", "").lower() == "json":
         return json_response(names)
@@ -68,11 +138,39 @@ def node_logs() -> Response:
 
 @bp.get("/log/<path:name>")
 def node_log_file(name: str) -> Response:
-    """One log file of this node."""
+    """One log file of this node.
+    ---
+    get:
+      tags: [logs]
+      summary: One log file of this node
+      responses:
+        200:
+          description: The file.
+          content:
+            text/plain:
+              schema: {type: string}
+        400:
+          $ref: '#/components/responses/BadRequest'
+        404:
+          $ref: '#/components/responses/NotFound'
+    """
     return _file(name)
 
 
 @bp.get("/get-all-log-name", strict_slashes=False)
 def all_log_names() -> Response:
-    """This node's log file names (what other nodes ask when gathering /logs)."""
+    """This node's log file names (what other nodes ask when gathering /logs).
+    ---
+    get:
+      tags: [logs]
+      summary: This node's log file names
+      responses:
+        200:
+          description: The names.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {type: string}
+    """
     return json_response(logs.local_log_names(state().settings.log_dir))

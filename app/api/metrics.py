@@ -33,12 +33,16 @@ def metrics() -> Response:
     """Prometheus text format 0.0.4.
     ---
     get:
-      summary: Prometheus metrics of the cluster and this node (empty when telemetry is off)
+      tags: [telemetry]
+      summary: Prometheus text format 0.0.4 (empty when telemetry is off)
       responses:
         200:
-          description: text format 0.0.4, label sets written as SeaTunnel's simpleclient does
+          description: The exposition.
           content:
-            text/plain: {}
+            text/plain:
+              schema: {type: string}
+            application/openmetrics-text:
+              schema: {type: string}
     """
     return exposition(openmetrics=False)
 
@@ -48,11 +52,15 @@ def openmetrics() -> Response:
     """OpenMetrics 1.0.0.
     ---
     get:
-      summary: The same metrics in OpenMetrics 1.0.0 (empty when telemetry is off)
+      tags: [telemetry]
+      summary: OpenMetrics 1.0.0 (empty when telemetry is off)
       responses:
         200:
-          description: OpenMetrics text
+          description: The exposition.
           content:
-            application/openmetrics-text: {}
+            text/plain:
+              schema: {type: string}
+            application/openmetrics-text:
+              schema: {type: string}
     """
     return exposition(openmetrics=True)

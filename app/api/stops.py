@@ -24,7 +24,31 @@ def _request(body: object) -> stops.StopRequest:
 
 @bp.post("/stop-job", strict_slashes=False)
 def stop_job() -> Response:
-    """Stop one job: with a savepoint (SAVEPOINT_DONE), gracefully or by force (CANCELED)."""
+    """Stop one job: with a savepoint (SAVEPOINT_DONE), gracefully or by force (CANCELED).
+    ---
+    post:
+      tags: [jobs]
+      summary: Stop a job (with a savepoint, gracefully, or by force)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/StopRequest'
+      responses:
+        200:
+          description: The stop is recorded.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/StopResponse'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        404:
+          $ref: '#/components/responses/NotFound'
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
     request = _request(json_body())
     stops.request_stop(state().db, request)
     return json_response({"jobId": str(request.job_id)})
@@ -32,7 +56,35 @@ def stop_job() -> Response:
 
 @bp.post("/stop-jobs", strict_slashes=False)
 def stop_jobs() -> Response:
-    """Stop several jobs; the answer lists their ids as numbers, as SeaTunnel does."""
+    """Stop several jobs; the answer lists their ids as numbers, as SeaTunnel does.
+    ---
+    post:
+      tags: [jobs]
+      summary: Stop several jobs
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: array
+              items:
+                $ref: '#/components/schemas/StopRequest'
+      responses:
+        200:
+          description: The stops are recorded.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/StopManyItem'
+        400:
+          $ref: '#/components/responses/BadRequest'
+        404:
+          $ref: '#/components/responses/NotFound'
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
     body = json_body()
     if not isinstance(body, list):
         raise BadRequest("Json parse list exception!")

@@ -16,6 +16,7 @@ __all__ = [
     "JobStatus",
     "Lease",
     "LoggerLevel",
+    "MetricSample",
     "Node",
     "RUNNING_STATUSES",
     "Worker",
@@ -158,3 +159,25 @@ class LoggerLevel(Base):
     name: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     level: Mapped[str] = mapped_column(sa.String(16))
     updated_ms: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class MetricSample(Base):
+    """A running job's cumulative read/write counters at one moment, for the console's charts.
+
+    Written with the worker's periodic metrics flush (no transaction of its own) and deleted with
+    the job's history.
+    """
+
+    __tablename__ = "metric_samples"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    job_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    sample_ms: Mapped[int] = mapped_column(sa.BigInteger)
+    read_rows: Mapped[int] = mapped_column(sa.BigInteger)
+    write_rows: Mapped[int] = mapped_column(sa.BigInteger)
+    read_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    write_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.Index("ix_metric_samples_job_id_sample_ms", "job_id", "sample_ms"),)

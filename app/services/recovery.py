@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.models import FINAL_STATUSES, Checkpoint, Job, JobStatus, Lease, Worker
+from app.models import FINAL_STATUSES, Checkpoint, Job, JobStatus, Lease, MetricSample, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import counts, transitions
@@ -84,7 +84,8 @@ def reap_orphans(db: Database, live_ms: int = WORKER_LIVE_MS) -> list[int]:
 
 
 def sweep_history(db: Database, expire_minutes: int) -> list[int]:
-    """Delete finished jobs older than `expire_minutes` with their checkpoints; returns their ids."""
+    """Delete finished jobs older than `expire_minutes` with their checkpoints and metric samples;
+    returns their ids."""
     cutoff = now_ms() - expire_minutes * 60_000
     deleted: list[int] = []
     while True:
@@ -100,6 +101,7 @@ def sweep_history(db: Database, expire_minutes: int) -> list[int]:
                 return deleted
             ids = [row.id for row in rows]
             session.execute(sa.delete(Checkpoint).where(Checkpoint.job_id.in_(ids)))
+            session.execute(sa.delete(MetricSample).where(MetricSample.job_id.in_(ids)))
             session.execute(sa.delete(Job).where(Job.id.in_(ids)))
             per_status: dict[str, int] = {}
             for row in rows:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from app.models import Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
+from app.services import samples as sample_store
 from app.services import stops, transitions
 from app.timefmt import now_ms
 
@@ -146,11 +147,18 @@ def claim_next(
     )
 
 
-def flush_metrics(db: Database, worker_id: str, metrics: dict[int, str]) -> None:
-    """Store the live metrics of this worker's running jobs and heart-beat them."""
+def flush_metrics(
+    db: Database,
+    worker_id: str,
+    metrics: dict[int, str],
+    samples: list[sample_store.Sample] | None = None,
+) -> None:
+    """Store the live metrics of this worker's running jobs and heart-beat them; `samples`, when
+    due, are added in the same transaction (no write of their own)."""
     if not metrics:
         return
     with db.write() as session:
+        sample_store.insert(session, worker_id, samples or [], now_ms())
         # a Core executemany: an ORM update with a list of parameters means "bulk update by
         # primary key" to SQLAlchemy, which this WHERE (owner too) is not
         jobs = Job.__table__
@@ -169,8 +177,10 @@ def finish_job(
     status: str,
     error_msg: str | None,
     metrics: str | None,
+    sample: sample_store.Sample | None = None,
 ) -> bool:
-    """Record a job's final status, metrics and rendered job object; False if it is not ours.
+    """Record a job's final status, metrics and rendered job object (and its last metric
+    sample); False if it is not ours.
 
     A force stop that arrived while the savepoint was being taken wins: the job ends CANCELED,
     as in SeaTunnel 3.0 (its savepoint may be stored all the same).
@@ -181,6 +191,8 @@ def finish_job(
             return False
         if status == JobStatus.SAVEPOINT_DONE.value and job.stop_request == stops.FORCE:
             status = JobStatus.CANCELED.value
+        if sample is not None:
+            sample_store.insert(session, worker_id, [sample], now_ms())
         transitions.finish(session, job, status, error_msg, metrics)
     return True
 

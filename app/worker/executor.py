@@ -26,6 +26,7 @@ from app.services import (
     shade,
     stops,
 )
+from app.services.samples import Sample
 from app.worker.joblog import JobLog, JobLogError, one_line
 
 log = logging.getLogger(__name__)
@@ -246,9 +247,11 @@ class Executor:
             error = masker.text(error)
             _quietly(job_log, f"Job {name} ({job.id}) failed: {error}", "ERROR")
         metrics = None
+        sample = None
         if runner is not None:
             try:
                 metrics = orjson.dumps(runner.metrics.to_rest()).decode()
+                sample = Sample.from_counts(job.id, runner.metrics.counts())
             except Exception:  # noqa: BLE001 - the outcome matters more than its figures
                 log.exception("rendering the metrics of job %s failed", job.id)
         if outcome == "RELEASED":
@@ -263,7 +266,7 @@ class Executor:
         if log_error is not None and outcome != "FAILED":
             # the job's own work is done, but what it logged is lost: say so, do not hide it
             outcome, error = "FAILED", masker.text(str(log_error))
-        self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics)
+        self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics, sample)
 
     def _record(self, write, job_id: int, *args) -> bool:  # noqa: ANN001, ANN002
         """Write a job's outcome, retrying: losing a final status is worse than waiting. After
@@ -301,9 +304,12 @@ class Executor:
                 log.exception("heartbeat failed")
 
     def _housekeeping_loop(self) -> None:
-        """Stop requests every tick; metrics every second; node figures and orphan adoption
+        """Stop requests every tick; metrics every second (with a metric sample of each running
+        job every metric-sample-interval-ms, in the same write); node figures and orphan adoption
         every few seconds; history expiry every minute (one process at a time)."""
         last = {"metrics": 0.0, "reap": time.monotonic(), "sweep": 0.0, "loggers": 0.0}
+        last["sample"] = 0.0
+        sample_every = self.settings.metric_sample_interval_ms / 1000
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
@@ -311,12 +317,17 @@ class Executor:
                     live = dict(self._running)
                 if live:
                     self._stop_kinds = stops.stop_requests(self.db, self.worker_id)
-                if now - last["metrics"] >= METRICS_FLUSH_SECONDS:
+                sample_due = bool(live) and now - last["sample"] >= sample_every
+                if sample_due or now - last["metrics"] >= METRICS_FLUSH_SECONDS:
                     last["metrics"] = now
                     metrics = {
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
-                    runs.flush_metrics(self.db, self.worker_id, metrics)
+                    due: list[Sample] = []
+                    if sample_due:
+                        last["sample"] = now
+                        due = [Sample.from_counts(i, r.metrics.counts()) for i, r in live.items()]
+                    runs.flush_metrics(self.db, self.worker_id, metrics, due)
                 if now - last["loggers"] >= LOGGERS_SYNC_SECONDS:
                     last["loggers"] = now
                     loggers.sync(self.db, self.node_id)  # /loggers overrides of this node

@@ -65,7 +65,12 @@ def write_config(directory: Path, database_url: str, port: int, **engine_overrid
     return path
 
 
-def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) -> Server:
+def start_server(
+    config_path: Path,
+    base_path: str = "",
+    timeout: float = 30.0,
+    auth: tuple[str, str] | None = None,
+) -> Server:
     """Start `seatunnel-rest serve --config ...` and wait until it answers."""
     output = config_path.parent / "server.out"
     engine = yaml.safe_load(config_path.read_text())["seatunnel"]["engine"]
@@ -88,7 +93,7 @@ def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) 
         port = int(announced.group(1))  # with enable-dynamic-port it may differ from the config
         url = f"http://127.0.0.1:{port}{base_path}"
         try:
-            if requests.get(f"{url}/overview", timeout=5).status_code == 200:
+            if requests.get(f"{url}/overview", timeout=5, auth=auth).status_code == 200:
                 return Server(url, process, config_path, Path(engine["log-dir"]), output)
         except (requests.ConnectionError, requests.Timeout):
             pass  # workers still booting (slow on a loaded machine): ask again

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from app.models import Checkpoint, Job, JobCount, Worker
+from app.models import Checkpoint, Job, JobCount, MetricSample, Worker
 from app.models.db import Database
 from app.services import counts, recovery
 from app.timefmt import now_ms
@@ -59,7 +59,7 @@ def test_jobs_nobody_heart_beats_are_adopted(db: Database) -> None:
     assert counts.job_counts(db)["CANCELED"] == 1
 
 
-def test_history_expiry_deletes_old_jobs_with_their_checkpoints(db: Database) -> None:
+def test_history_expiry_deletes_old_jobs_with_their_checkpoints_and_samples(db: Database) -> None:
     old, recent = now_ms() - 3 * 60_000, now_ms()
     with db.write() as session:
         session.add_all(
@@ -74,12 +74,24 @@ def test_history_expiry_deletes_old_jobs_with_their_checkpoints(db: Database) ->
         session.add(
             Checkpoint(job_id=1, checkpoint_id=1, kind="savepoint", created_ms=old, state="{}")
         )
+        for job_id in (1, 3):
+            session.add(
+                MetricSample(
+                    job_id=job_id,
+                    sample_ms=old,
+                    read_rows=5,
+                    write_rows=5,
+                    read_bytes=50,
+                    write_bytes=50,
+                )
+            )
         session.query(JobCount).filter(JobCount.status == "FINISHED").update({"count": 2})
         session.query(JobCount).filter(JobCount.status == "FAILED").update({"count": 1})
     assert sorted(recovery.sweep_history(db, expire_minutes=2)) == [1, 2]
     with db.read() as conn:
         assert sorted(r[0] for r in conn.exec_driver_sql("select id from jobs")) == [3, 4]
         assert conn.exec_driver_sql("select count(*) from checkpoints").scalar() == 0
+        assert [r[0] for r in conn.exec_driver_sql("select job_id from metric_samples")] == [3]
     totals = counts.job_counts(db)
     assert totals["FINISHED"] == 1 and totals["FAILED"] == 0
 

@@ -1,0 +1,219 @@
+"""Response shapes, for the OpenAPI document only (responses are rendered by the services).
+
+SeaTunnel's documents carry counts and ids as strings; maps whose keys are table names or figure
+names are free-form objects of strings.
+"""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields
+
+
+class Open(Schema):
+    """A response object that may carry more keys than listed (SeaTunnel adds them over time)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+def _str_map() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class FailSchema(Open):
+    """SeaTunnel's error envelope."""
+
+    status = fields.String(required=True, metadata={"example": "fail"})
+    message = fields.String(required=True, allow_none=True)
+
+
+class SuccessSchema(Open):
+    """{"status": "success", "message": ...} of update-tags."""
+
+    status = fields.String(required=True, metadata={"example": "success"})
+    message = fields.String(required=True)
+
+
+class SubmitResponseSchema(Open):
+    """A stored job: its id (a string) and name."""
+
+    jobId = fields.String(required=True)  # noqa: N815 - SeaTunnel's field names
+    jobName = fields.String(required=True)  # noqa: N815
+
+
+class StopResponseSchema(Open):
+    """/stop-job's answer."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+
+
+class StopManyItemSchema(Open):
+    """One element of /stop-jobs' answer (a number, as SeaTunnel answers)."""
+
+    jobId = fields.Integer(required=True)  # noqa: N815
+
+
+class CheckpointRefSchema(Open):
+    """The job's latest checkpoint or savepoint (ours)."""
+
+    checkpointId = fields.String()  # noqa: N815
+    kind = fields.String()
+    time = fields.String()
+    savepointPath = fields.String()  # noqa: N815
+
+
+class JobDagSchema(Open):
+    """The job's DAG: vertices (source, transform, sink) and the edges of each pipeline."""
+
+    jobId = fields.String()  # noqa: N815
+    envOptions = fields.Dict()  # noqa: N815
+    vertexInfoMap = fields.List(fields.Dict())  # noqa: N815
+    pipelineEdges = fields.Dict()  # noqa: N815
+    vertices = fields.List(fields.Dict(), metadata={"description": "v1 paths only"})
+    edges = fields.List(fields.Dict(), metadata={"description": "v1 paths only"})
+
+
+class JobSchema(Open):
+    """A job object of job-info and the listings; an unknown id answers only {"jobId"}."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    jobName = fields.String()  # noqa: N815
+    jobStatus = fields.String()  # noqa: N815
+    errorMsg = fields.String(allow_none=True)  # noqa: N815
+    envOptions = fields.Dict()  # noqa: N815
+    createTime = fields.String(allow_none=True)  # noqa: N815
+    startTime = fields.String(allow_none=True)  # noqa: N815
+    finishTime = fields.String(allow_none=True)  # noqa: N815
+    finishedTime = fields.String(allow_none=True)  # noqa: N815
+    jobDag = fields.Nested(JobDagSchema)  # noqa: N815
+    pluginJarsUrls = fields.List(fields.String())  # noqa: N815
+    isStartWithSavePoint = fields.Boolean()  # noqa: N815
+    metrics = fields.Dict()
+    latestCheckpoint = fields.Nested(CheckpointRefSchema)  # noqa: N815
+    savepointPath = fields.String()  # noqa: N815
+
+
+class JobPageSchema(Open):
+    """A listing with `page`: one page and the total."""
+
+    data = fields.List(fields.Nested(JobSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class OverviewSchema(Open):
+    """Cluster overview; every value is a string."""
+
+    projectVersion = fields.String()  # noqa: N815
+    gitCommitAbbrev = fields.String()  # noqa: N815
+    totalSlot = fields.String()  # noqa: N815
+    unassignedSlot = fields.String()  # noqa: N815
+    runningJobs = fields.String()  # noqa: N815
+    pendingJobs = fields.String()  # noqa: N815
+    finishedJobs = fields.String()  # noqa: N815
+    failedJobs = fields.String()  # noqa: N815
+    cancelledJobs = fields.String()  # noqa: N815
+    workers = fields.String()
+    works = fields.String()
+
+
+class ThreadSchema(Open):
+    """One thread of /thread-dump."""
+
+    threadName = fields.String()  # noqa: N815
+    threadId = fields.Integer()  # noqa: N815
+    threadState = fields.String()  # noqa: N815
+    stackTrace = fields.String()  # noqa: N815
+
+
+class LogEntrySchema(Open):
+    """One log file of one node."""
+
+    node = fields.String(required=True)
+    logLink = fields.String(required=True)  # noqa: N815
+    logName = fields.String(required=True)  # noqa: N815
+
+
+class JobSummarySchema(Open):
+    """One row of /job-list."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    jobName = fields.String(required=True)  # noqa: N815
+    jobStatus = fields.String(required=True)  # noqa: N815
+    createTime = fields.String(allow_none=True)  # noqa: N815
+    startTime = fields.String(allow_none=True)  # noqa: N815
+    finishTime = fields.String(allow_none=True)  # noqa: N815
+    metrics = _str_map()
+
+
+class JobListSchema(Open):
+    """One page of /job-list."""
+
+    data = fields.List(fields.Nested(JobSummarySchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class MetricSampleSchema(Open):
+    """Cumulative counters at one moment, and the rates since the previous sample."""
+
+    time = fields.Integer(required=True, metadata={"description": "epoch milliseconds"})
+    readRows = fields.Integer(required=True)  # noqa: N815
+    writeRows = fields.Integer(required=True)  # noqa: N815
+    readBytes = fields.Integer(required=True)  # noqa: N815
+    writeBytes = fields.Integer(required=True)  # noqa: N815
+    readRowsPerSecond = fields.Float(required=True)  # noqa: N815
+    writeRowsPerSecond = fields.Float(required=True)  # noqa: N815
+    readBytesPerSecond = fields.Float(required=True)  # noqa: N815
+    writeBytesPerSecond = fields.Float(required=True)  # noqa: N815
+
+
+class MetricSamplesSchema(Open):
+    """A job's samples, oldest first."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    samples = fields.List(fields.Nested(MetricSampleSchema), required=True)
+
+
+class CheckpointItemSchema(Open):
+    """One stored checkpoint or savepoint."""
+
+    checkpointId = fields.String(required=True)  # noqa: N815
+    kind = fields.String(required=True, metadata={"enum": ["checkpoint", "savepoint"]})
+    time = fields.String(required=True)
+    size = fields.Integer(required=True, metadata={"description": "bytes of stored state"})
+    savepointPath = fields.String()  # noqa: N815
+
+
+class CheckpointListSchema(Open):
+    """A job's checkpoints, newest first."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    checkpoints = fields.List(fields.Nested(CheckpointItemSchema), required=True)
+
+
+class JobConfigSchema(Open):
+    """A job's config with secrets masked."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    config = fields.Dict(required=True)
+
+
+class JobLogSchema(Open):
+    """A piece of a job's log."""
+
+    jobId = fields.String(required=True)  # noqa: N815
+    offset = fields.Integer(required=True)
+    size = fields.Integer(required=True, metadata={"description": "offset to read from next"})
+    text = fields.String(required=True)
+
+
+class NodeSchema(Open):
+    """One live node for the console's workers page."""
+
+    node = fields.String(required=True)
+    host = fields.String(required=True)
+    port = fields.Integer(required=True)
+    isMaster = fields.Boolean(required=True)  # noqa: N815
+    tags = _str_map()
+    startTime = fields.String(allow_none=True)  # noqa: N815
+    heartbeatTime = fields.String(allow_none=True)  # noqa: N815
+    figures = _str_map()

@@ -1,0 +1,146 @@
+"""Metric samples of running jobs: written with the worker's metrics flush, read by the console.
+
+A sample holds a job's cumulative read/write rows and bytes at one moment; the rates the charts
+draw are the differences between consecutive samples. Samples live as long as their job: the
+history sweeper deletes them with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.models import Job, MetricSample
+from app.models.db import Database
+
+MAX_POINTS = 720  # a chart of a long job is thinned to about this many samples
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Cumulative counters of one job at one moment."""
+
+    job_id: int
+    read_rows: int
+    write_rows: int
+    read_bytes: int
+    write_bytes: int
+
+    @classmethod
+    def from_counts(cls, job_id: int, counts: dict[str, dict[str, tuple[int, int]]]) -> Sample:
+        """Totals over every table of JobMetrics.counts()."""
+        source, sink = counts.get("source", {}), counts.get("sink", {})
+        return cls(
+            job_id,
+            sum(v[0] for v in source.values()),
+            sum(v[0] for v in sink.values()),
+            sum(v[1] for v in source.values()),
+            sum(v[1] for v in sink.values()),
+        )
+
+
+def insert(session: Session, worker_id: str | None, samples: list[Sample], now: int) -> None:
+    """Add samples in the caller's transaction, each only if its job is still owned by `worker_id`
+    (a job taken over by another worker is sampled by that one)."""
+    if not samples:
+        return
+    jobs = Job.__table__
+    guard = jobs.c.id == sa.bindparam("s_job_id")
+    if worker_id is not None:
+        guard = sa.and_(guard, jobs.c.owner == worker_id)
+    select = sa.select(
+        jobs.c.id,
+        sa.literal(now, sa.BigInteger),
+        sa.bindparam("s_read_rows", type_=sa.BigInteger),
+        sa.bindparam("s_write_rows", type_=sa.BigInteger),
+        sa.bindparam("s_read_bytes", type_=sa.BigInteger),
+        sa.bindparam("s_write_bytes", type_=sa.BigInteger),
+    ).where(guard)
+    table = MetricSample.__table__
+    statement = table.insert().from_select(
+        ["job_id", "sample_ms", "read_rows", "write_rows", "read_bytes", "write_bytes"], select
+    )
+    session.execute(
+        statement,
+        [
+            {
+                "s_job_id": s.job_id,
+                "s_read_rows": s.read_rows,
+                "s_write_rows": s.write_rows,
+                "s_read_bytes": s.read_bytes,
+                "s_write_bytes": s.write_bytes,
+            }
+            for s in samples
+        ],
+    )
+
+
+def _rate(delta: int, ms: int) -> float:
+    return round(delta * 1000.0 / ms, 3) if ms > 0 and delta > 0 else 0.0
+
+
+def job_samples(db: Database, job_id: int, since_ms: int | None = None) -> dict:
+    """The samples of a job, oldest first, with per-interval rates; thinned for long jobs.
+
+    `since_ms` returns only later samples (the console polls with the last time it has); the
+    sample just before it is read too, so the first returned rate is still a true difference.
+    404 for an unknown job.
+    """
+    columns = (
+        MetricSample.id,
+        MetricSample.sample_ms,
+        MetricSample.read_rows,
+        MetricSample.write_rows,
+        MetricSample.read_bytes,
+        MetricSample.write_bytes,
+    )
+    with db.read() as conn:
+        if conn.execute(sa.select(Job.id).where(Job.id == job_id)).first() is None:
+            raise NotFound(f"Job {job_id} not found.")
+        where = MetricSample.job_id == job_id
+        previous = None
+        if since_ms is not None:
+            previous = conn.execute(
+                sa.select(*columns)
+                .where(where, MetricSample.sample_ms <= since_ms)
+                .order_by(MetricSample.sample_ms.desc(), MetricSample.id.desc())
+                .limit(1)
+            ).first()
+            where = sa.and_(where, MetricSample.sample_ms > since_ms)
+        total = conn.execute(sa.select(sa.func.count()).where(where)).scalar_one()
+        query = sa.select(*columns).where(where)
+        stride = -(-total // MAX_POINTS) if total > MAX_POINTS else 1
+        if stride > 1:
+            # evenly spaced by id; the newest sample is always kept
+            newest = sa.select(sa.func.max(MetricSample.id)).where(where).scalar_subquery()
+            query = query.where(sa.or_(MetricSample.id % stride == 0, MetricSample.id == newest))
+        rows = conn.execute(query.order_by(MetricSample.sample_ms, MetricSample.id)).all()
+    out = []
+    for row in rows:
+        span = row.sample_ms - previous.sample_ms if previous is not None else 0
+        out.append(
+            {
+                "time": row.sample_ms,
+                "readRows": row.read_rows,
+                "writeRows": row.write_rows,
+                "readBytes": row.read_bytes,
+                "writeBytes": row.write_bytes,
+                "readRowsPerSecond": _rate(row.read_rows - previous.read_rows, span)
+                if previous
+                else 0.0,
+                "writeRowsPerSecond": _rate(row.write_rows - previous.write_rows, span)
+                if previous
+                else 0.0,
+                "readBytesPerSecond": _rate(row.read_bytes - previous.read_bytes, span)
+                if previous
+                else 0.0,
+                "writeBytesPerSecond": _rate(row.write_bytes - previous.write_bytes, span)
+                if previous
+                else 0.0,
+            }
+        )
+        previous = row
+    return {"jobId": str(job_id), "samples": out}
