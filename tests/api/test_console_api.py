@@ -98,13 +98,13 @@ def test_job_list_filters_by_state_and_name_newest_first(client) -> None:  # noq
 def test_config_is_shown_with_every_secret_masked(client) -> None:  # noqa: ANN001
     config = sample_config()
     config["sink"][0]["password"] = "hunter2-secret"
-    config["sink"][0]["nested"] = {"token": "tok-123"}
+    config["sink"][0]["auth"] = {"token": "tok-123"}
     config["env"]["shade.identifier"] = "base64"
     encrypted = client.post("/encrypt-config", json=config).get_json()
     job_id = _submit(client, encrypted)
     body = client.get(f"/jobs/{job_id}/config").get_json()
     sink = body["config"]["sink"][0]
-    assert sink["password"] == "******" and sink["nested"]["token"] == "******"
+    assert sink["password"] == "******" and sink["auth"] == "******"
     assert "hunter2" not in str(body) and "aHVudGVy" not in str(body)
 
 
