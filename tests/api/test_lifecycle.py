@@ -189,3 +189,21 @@ def test_restore_through_env_job_id_and_savepoint_path(client) -> None:  # noqa:
         "status": "fail",
         "message": f"Savepoint path not found: no checkpoint 999 of job {job_id}.",
     }
+
+
+def test_force_cancel_frees_slots_held_by_a_sleeping_console(client) -> None:  # noqa: ANN001
+    """Console with a day-long print delay holds both slots; force cancels end both jobs
+    CANCELED and a new job runs to FINISHED on the freed slots."""
+    config = streaming_config()
+    config["sink"] = [{"plugin_name": "Console", "log.print.delay.ms": 86_400_000}]
+    held = [_submit(client, config) for _ in range(2)]  # the test server has 2 slots
+    for job_id in held:
+        _wait_count(client, job_id, 1, timeout=90)  # a loaded machine imports slowly
+    for job_id in held:
+        assert _stop(client, job_id, force=True).status_code == 200
+    for job_id in held:
+        assert wait_for_status(client, job_id, FINAL)["jobStatus"] == "CANCELED"
+    batch = streaming_config()
+    batch["env"] = {"job.mode": "BATCH"}
+    batch["source"][0].pop("endless")
+    assert wait_for_status(client, _submit(client, batch), FINAL)["jobStatus"] == "FINISHED"
