@@ -255,8 +255,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         (lambda c: c.pop("env"), "Miss <env> config! Please check the config file."),
         (
             lambda c: c["source"][0].update(plugin_name="Foo"),
-            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: "
-            + ", ".join(REGISTRIES["source"].names()),  # test modules register sources too
+            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource, Jdbc",
         ),
         (
             lambda c: c["source"][0].update({"row.num": "abc"}),
@@ -319,7 +318,18 @@ def test_hocon_style_nested_options_and_env() -> None:
 def test_config_errors(mutate, expected: str) -> None:  # noqa: ANN001
     config = copy.deepcopy(SEED_JSON)
     mutate(config)
-    assert message(config) == expected
+    got = message(config)
+    if "known sources: " in expected:  # other test modules register sources of their own
+        from app.engine import REGISTRIES
+
+        ours = [
+            n
+            for n in REGISTRIES["source"].names()
+            if not REGISTRIES["source"].get(n).__module__.startswith("tests.")
+        ]
+        prefix, listed = got.split("known sources: ")
+        got = prefix + "known sources: " + ", ".join(n for n in listed.split(", ") if n in ours)
+    assert got == expected
 
 
 def test_options_accept_strings_and_bool_text() -> None:
