@@ -1,4 +1,4 @@
-"""Job metrics: per-table source/sink row and byte counters, rendered as SeaTunnel's 16-key REST object."""
+"""Job metrics: per-table source/sink/committed row and byte counters, rendered as SeaTunnel's REST object."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import threading
 import time
 
 from app.engine.javafmt import java_double
-
-_TOTALS = ("SourceReceived", "SinkWrite")
 
 
 class Counters:
@@ -136,10 +134,14 @@ class JobMetrics:
             return max((end - self._started) * 1000.0 + self._earlier_ms, 1.0)
 
     def to_rest(self) -> dict:
-        """The 16-key metrics object of SeaTunnel's job-info, every value a string."""
+        """SeaTunnel's job-info metrics object (2.3.13 key order), every value a string.
+
+        IntermediateQueueSize is always "0": a subtask runs its whole chain on one thread,
+        so no rows wait in queues between operators.
+        """
         counts = self.counts()
         elapsed = self._elapsed_ms()
-        source, sink = counts["source"], counts["sink"]
+        source, sink, committed = counts["source"], counts["sink"], counts["committed"]
 
         def rate(n: int) -> str:
             return java_double(n * 1000.0 / elapsed) if elapsed else "0.0"
@@ -147,24 +149,26 @@ class JobMetrics:
         def total(table: dict[str, tuple[int, int]], i: int) -> int:
             return sum(v[i] for v in table.values())
 
-        return {
-            "SourceReceivedCount": str(total(source, 0)),
-            "SinkWriteCount": str(total(sink, 0)),
-            "SourceReceivedBytes": str(total(source, 1)),
-            "SinkWriteBytes": str(total(sink, 1)),
-            "SourceReceivedQPS": rate(total(source, 0)),
-            "SinkWriteQPS": rate(total(sink, 0)),
-            "SourceReceivedBytesPerSeconds": rate(total(source, 1)),
-            "SinkWriteBytesPerSeconds": rate(total(sink, 1)),
-            "TableSourceReceivedCount": {t: str(v[0]) for t, v in source.items()},
-            "TableSinkWriteCount": {t: str(v[0]) for t, v in sink.items()},
-            "TableSourceReceivedBytes": {t: str(v[1]) for t, v in source.items()},
-            "TableSinkWriteBytes": {t: str(v[1]) for t, v in sink.items()},
-            "TableSourceReceivedQPS": {t: rate(v[0]) for t, v in source.items()},
-            "TableSinkWriteQPS": {t: rate(v[0]) for t, v in sink.items()},
-            "TableSourceReceivedBytesPerSeconds": {t: rate(v[1]) for t, v in source.items()},
-            "TableSinkWriteBytesPerSeconds": {t: rate(v[1]) for t, v in sink.items()},
-        }
+        kinds = (("SourceReceived", source), ("SinkWrite", sink), ("SinkCommitted", committed))
+        rest: dict = {}
+        for name, table in kinds:
+            rest[f"{name}Count"] = str(total(table, 0))
+        for name, table in kinds:
+            rest[f"{name}Bytes"] = str(total(table, 1))
+        rest["IntermediateQueueSize"] = "0"
+        for name, table in kinds:
+            rest[f"{name}QPS"] = rate(total(table, 0))
+        for name, table in kinds:
+            rest[f"{name}BytesPerSeconds"] = rate(total(table, 1))
+        for name, table in kinds:
+            rest[f"Table{name}Count"] = {t: str(v[0]) for t, v in table.items()}
+        for name, table in kinds:
+            rest[f"Table{name}Bytes"] = {t: str(v[1]) for t, v in table.items()}
+        for name, table in kinds:
+            rest[f"Table{name}QPS"] = {t: rate(v[0]) for t, v in table.items()}
+        for name, table in kinds:
+            rest[f"Table{name}BytesPerSeconds"] = {t: rate(v[1]) for t, v in table.items()}
+        return rest
 
     @classmethod
     def empty_rest(cls) -> dict:

@@ -28,6 +28,16 @@ METRIC_KEYS = {
     "TableSinkWriteQPS",
     "TableSourceReceivedBytesPerSeconds",
     "TableSinkWriteBytesPerSeconds",
+    # SeaTunnel 2.3.13: what commits made visible, and the (always empty) operator queues
+    "SinkCommittedCount",
+    "SinkCommittedBytes",
+    "SinkCommittedQPS",
+    "SinkCommittedBytesPerSeconds",
+    "TableSinkCommittedCount",
+    "TableSinkCommittedBytes",
+    "TableSinkCommittedQPS",
+    "TableSinkCommittedBytesPerSeconds",
+    "IntermediateQueueSize",
 }
 
 

@@ -162,7 +162,6 @@ class _GateReader(SourceReader):
             IN_FLIGHT.remove(split.id)
 
 
-@register_source("GateSource")
 class GateSource(Source):
     """A test source of 8 splits whose readers wait for each other."""
 
@@ -181,6 +180,14 @@ class GateSource(Source):
         return _GateReader(self, ctx)
 
 
+@pytest.fixture
+def _gate_source() -> Iterator[None]:
+    register_source("GateSource")(GateSource)
+    yield
+    REGISTRIES["source"].remove("GateSource")
+
+
+@pytest.mark.usefixtures("_gate_source")
 def test_parallelism_four_reads_four_splits_at_once() -> None:
     config = {
         "env": {"job.mode": "BATCH", "parallelism": 4},

@@ -11,23 +11,32 @@ from app.engine.javafmt import java_double
 from app.engine.sizes import array_bytes, batch_bytes
 from tests.engine.conftest import fake, job, run
 
-KEYS = [
+KEYS = [  # SeaTunnel 2.3.13's order: counts, then rates, then the per-table maps
     "SourceReceivedCount",
     "SinkWriteCount",
+    "SinkCommittedCount",
     "SourceReceivedBytes",
     "SinkWriteBytes",
+    "SinkCommittedBytes",
+    "IntermediateQueueSize",
     "SourceReceivedQPS",
     "SinkWriteQPS",
+    "SinkCommittedQPS",
     "SourceReceivedBytesPerSeconds",
     "SinkWriteBytesPerSeconds",
+    "SinkCommittedBytesPerSeconds",
     "TableSourceReceivedCount",
     "TableSinkWriteCount",
+    "TableSinkCommittedCount",
     "TableSourceReceivedBytes",
     "TableSinkWriteBytes",
+    "TableSinkCommittedBytes",
     "TableSourceReceivedQPS",
     "TableSinkWriteQPS",
+    "TableSinkCommittedQPS",
     "TableSourceReceivedBytesPerSeconds",
     "TableSinkWriteBytesPerSeconds",
+    "TableSinkCommittedBytesPerSeconds",
 ]
 
 
@@ -62,6 +71,8 @@ def test_default_job_counts_five() -> None:
     assert rest["SourceReceivedCount"] == rest["SinkWriteCount"] == "5"
     assert rest["SourceReceivedBytes"] == rest["SinkWriteBytes"] == "65"  # 5 letters + 2 ints
     assert rest["TableSourceReceivedCount"] == rest["TableSinkWriteCount"] == {"fake": "5"}
+    assert rest["SinkCommittedCount"] == "5" and rest["SinkCommittedBytes"] == "65"
+    assert rest["TableSinkCommittedCount"] == {"fake": "5"} and rest["IntermediateQueueSize"] == "0"
     assert float(rest["SourceReceivedQPS"]) > 0 and float(rest["TableSinkWriteQPS"]["fake"]) > 0
     assert all(isinstance(v, str) for k, v in rest.items() if not k.startswith("Table"))
     frozen = runner.metrics.to_rest()
@@ -91,8 +102,8 @@ def test_two_sources_ten_and_five_thirteen_bytes_a_row() -> None:
     assert rest["TableSinkWriteCount"] == {"fake.table1": "10", "fake.public.table2": "5"}
     assert rest["TableSourceReceivedBytes"] == {"fake.table1": "130", "fake.public.table2": "65"}
     assert rest["SinkWriteBytes"] == "195"
-    assert all(float(v) > 0 for k in KEYS[4:8] for v in [rest[k]])
-    assert all(float(v) > 0 for k in KEYS[12:] for v in rest[k].values())
+    assert all(float(rest[k]) > 0 for k in KEYS[7:13])
+    assert all(float(v) > 0 for k in KEYS[19:] for v in rest[k].values())
 
 
 def test_transforms_change_sink_bytes_not_source_bytes() -> None:
@@ -109,7 +120,7 @@ def test_empty_metrics() -> None:
     empty = JobMetrics.empty_rest()
     assert list(empty) == KEYS
     assert empty["SourceReceivedCount"] == "0" and empty["SinkWriteQPS"] == "0.0"
-    assert all(empty[k] == {} for k in KEYS[8:])
+    assert all(empty[k] == {} for k in KEYS[13:])
     assert JobMetrics().to_rest() == empty
 
 
