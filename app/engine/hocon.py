@@ -48,6 +48,11 @@ _ROOT = object()
 
 def parse_hocon_tree(text: str, limits: Limits) -> dict:
     """Parse untrusted HOCON `text` into plain dicts and lists, or raise ConfigError."""
+    if len(text) > limits.config_max_bytes:  # parsing costs ~30 us per byte: refuse first
+        raise ConfigError(
+            f"{_PREFIX}the document is larger than {limits.config_max_bytes} bytes "
+            f"({limits.describe('config_max_bytes')})."
+        )
     _refuse_include(text)
     text = _scan(text, limits)
     from pyhocon import ConfigTree
@@ -79,6 +84,8 @@ def parse_hocon_tree(text: str, limits: Limits) -> dict:
             f"{_PREFIX}values that cannot be combined (an object or list concatenated "
             "with a string, or a substitution cycle)."
         ) from None
+    except Exception:  # noqa: BLE001 - pyhocon fails on odd input in many ways; never a 500
+        raise ConfigError(f"{_PREFIX}the document cannot be parsed.") from None
     if not isinstance(tree, ConfigTree):
         raise ConfigError(f"{_PREFIX}the config must be an object.")
     budget = [limits.config_max_bytes]

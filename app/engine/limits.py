@@ -40,7 +40,7 @@ class Limits:
     row_num: int = 2**63 - 1  # rows a generating source may be asked for
     splits: int = 100_000  # splits of one source over all its subtasks
     delay_ms: int = 60_000  # any configured sleep between rows, splits or polls
-    fields: int = 1_000_000  # fields of one table schema
+    fields: int = 500_000  # fields of one schema, and over all tables of a plan
     allowed_paths: tuple[str, ...] = DEFAULT_ALLOWED_PATHS  # absolute roots for file options
 
     def describe(self, name: str) -> str:

@@ -173,6 +173,9 @@ class Plugin:
     options: ClassVar[tuple[Option, ...]] = ()
     # SeaTunnel options of this plugin we know but do not implement: a 400 says so (^ = regex)
     unsupported: ClassVar[tuple[str, ...]] = ()
+    # option groups for /option-rules: exactly one of each exclusive group, all or none of bundled
+    exclusive_options: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    bundled_options: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def __init__(
         self,

@@ -48,19 +48,38 @@ def wire(vertices: list[Vertex]) -> list[Vertex]:
             vertex.inputs = [_default_input(vertex, sources, transforms)]
     order = _topological(vertices)
     by_id = {v.id: v for v in vertices}
+    widths = 0
     for vertex in order:
         if vertex.kind == "source":
             vertex.tables_out = vertex.plugin.tables()  # type: ignore[attr-defined]
+            widths = _count_fields(vertex, widths)
             continue
         vertex.tables_in = [(p, t) for p in vertex.inputs for t in by_id[p].tables_out]
         if vertex.kind == "sink":
             vertex.plugin.check_tables([t for _, t in vertex.tables_in])  # type: ignore[attr-defined]
         if vertex.kind == "transform":
-            vertex.tables_out = [
-                TableInfo(t.path, vertex.plugin.output_schema(t.schema))  # type: ignore[attr-defined]
-                for _, t in vertex.tables_in
-            ]
+            vertex.tables_out = []
+            for _, table in vertex.tables_in:
+                schema = vertex.plugin.output_schema(table.schema)  # type: ignore[attr-defined]
+                vertex.tables_out.append(TableInfo(table.path, schema))
+                widths = _count_fields(vertex, widths, len(schema.fields))
     return order
+
+
+def _count_fields(vertex: Vertex, widths: int, added: int | None = None) -> int:
+    """Fields over every table the plan holds, capped by limits.fields: chained transforms
+    (Copy after Copy ...) would otherwise grow planning memory quadratically."""
+    if added is None:
+        added = sum(len(t.schema.fields) for t in vertex.tables_out)
+    widths += added
+    limits = vertex.plugin.limits
+    if widths > limits.fields:
+        raise vertex.plugin.error(
+            "plugin_input",
+            f"brings the plan over {limits.fields} fields in all tables "
+            f"({limits.describe('fields')})",
+        )
+    return widths
 
 
 def _outputs(vertices: list[Vertex]) -> dict[str, Vertex]:
@@ -109,15 +128,26 @@ def _default_input(vertex: Vertex, sources: list[Vertex], transforms: list[Verte
 
 
 def _topological(vertices: list[Vertex]) -> list[Vertex]:
-    pending = {v.id: set(v.inputs) for v in vertices}
-    done: set[int] = set()
+    """Layer by layer (each layer in config order), linear in vertices and edges."""
+    position = {v.id: i for i, v in enumerate(vertices)}
+    waiting = {v.id: len(set(v.inputs)) for v in vertices}
+    consumers: dict[int, list[Vertex]] = {}
+    for vertex in vertices:
+        for producer in set(vertex.inputs):
+            consumers.setdefault(producer, []).append(vertex)
+    layer = [v for v in vertices if waiting[v.id] == 0]
     order: list[Vertex] = []
-    while len(order) < len(vertices):
-        ready = [v for v in vertices if v.id not in done and pending[v.id] <= done]
-        if not ready:
-            stuck = next(v for v in vertices if v.id not in done)
-            raise stuck.plugin.error("plugin_input", "forms a cycle between transforms")
-        for vertex in ready:
-            done.add(vertex.id)
-            order.append(vertex)
+    while layer:
+        order.extend(layer)
+        following = []
+        for vertex in layer:
+            for consumer in consumers.get(vertex.id, ()):
+                waiting[consumer.id] -= 1
+                if waiting[consumer.id] == 0:
+                    following.append(consumer)
+        layer = sorted(following, key=lambda v: position[v.id])
+    if len(order) < len(vertices):
+        placed = {v.id for v in order}
+        stuck = next(v for v in vertices if v.id not in placed)
+        raise stuck.plugin.error("plugin_input", "forms a cycle between transforms")
     return order

@@ -296,7 +296,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         ),
         (
             lambda c: c["sink"][0].update(plugin_name=5),
-            'Plugin config sink[0] must be an object with a string \'plugin_name\', got plugin_name 5',
+            "Plugin config sink[0] must be an object with a string 'plugin_name', got plugin_name 5",
         ),
         (
             lambda c: c["sink"].append("Console"),

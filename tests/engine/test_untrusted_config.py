@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import time
@@ -96,6 +97,13 @@ def test_substitution_bomb_is_refused_quickly_with_little_memory() -> None:
     small = Limits(config_max_bytes=4096)
     text = 'a = "' + "y" * 1000 + '"\nb = [${a}, ${a}, ${a}, ${a}, ${a}]\nenv {}'
     assert "larger than 4096 bytes" in refused(text, limits=small)
+
+
+def test_hocon_text_over_the_cap_is_refused_before_parsing() -> None:
+    text = "env { a = " + '"' + "x" * 5000 + '" }'
+    assert refused(text, limits=Limits(config_max_bytes=4096)) == (
+        f"{HOCON}the document is larger than 4096 bytes (limits.config-max-bytes)."
+    )
 
 
 def test_nesting_is_capped_for_hocon_and_json() -> None:
@@ -214,3 +222,16 @@ def test_too_many_substitutions() -> None:
     assert refused(text, limits=Limits(config_max_substitutions=10)) == (
         f"{HOCON}more than 10 substitutions (limits.config-max-substitutions)."
     )
+
+
+def test_fuzzed_hocon_raises_only_config_errors() -> None:
+    import random
+
+    pieces = ["{", "}", "[", "]", "=", ":", ",", "\n", '"x"', '"""y"""', "a", "b.c", "${a}"]
+    pieces += ["${?b}", "1", "-2", "3.5", "true", "null", "include", "#c\n", "//d\n", "+=", " "]
+    pieces += ["source", "FakeSource", "\\", "$", '"', "9" * 30, "url(", "file("]
+    rng = random.Random(7)
+    for _ in range(100):  # pyhocon builds its grammar per parse: ~20 ms each
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        with contextlib.suppress(ConfigError):
+            parse_config(text, "hocon")

@@ -90,3 +90,43 @@ seatunnel:
     assert load_settings(bound, env={}).node_id == "10.1.2.3:8123"
     told = "seatunnel: {engine: {http: {port: 8123, advertised-host: node-a.example}}}"
     assert load_settings(_write(tmp_path, told), env={}).node_id == "node-a.example:8123"
+
+
+def test_limits_and_allowed_paths(tmp_path: Path) -> None:
+    from app.engine import Limits
+
+    default = load_settings(_write(tmp_path, "seatunnel: {engine: {}}"), env={})
+    assert default.limits == Limits(allowed_paths=(str(tmp_path / "var" / "data"), "/tmp"))
+    shipped = load_settings(env={})
+    root = Path(__file__).resolve().parents[2]
+    assert shipped.limits == Limits(allowed_paths=(str(root / "var" / "data"), "/tmp"))
+    path = _write(
+        tmp_path,
+        """
+seatunnel:
+  engine:
+    security:
+      allowed-paths: [data, /srv/out]
+    limits:
+      config-max-bytes: 2048
+      string-length: "100"
+      delay-ms: 5
+""",
+    )
+    settings = load_settings(path, env={})
+    assert settings.limits == Limits(
+        config_max_bytes=2048,
+        string_length=100,
+        delay_ms=5,
+        allowed_paths=(str(tmp_path / "data"), "/srv/out"),
+    )
+    settings = load_settings(path, env={"SEATUNNEL_ALLOWED_PATHS": "/a,b"})
+    assert settings.limits.allowed_paths == ("/a", str(tmp_path / "b"))
+    for text, message in [
+        ("limits: {type-depth: 0}", "seatunnel.engine.limits.type-depth must be at least 1"),
+        ("limits: {fields: x}", "seatunnel.engine.limits.fields must be a int, got 'x'"),
+        ("security: {allowed-paths: 5}", "seatunnel.engine.security.allowed-paths must be a list"),
+    ]:
+        with pytest.raises(SettingsError) as info:
+            load_settings(_write(tmp_path, f"seatunnel: {{engine: {{{text}}}}}"), env={})
+        assert str(info.value).startswith(message)

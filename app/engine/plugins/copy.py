@@ -21,6 +21,9 @@ class Copy(Transform):
         Option("dest_field", STRING, description="Legacy form: the copy's name."),
     )
 
+    exclusive_options = (("fields", "src_field"),)
+    bundled_options = (("src_field", "dest_field"),)
+
     def configure(self) -> None:
         """Accept either form, not neither."""
         fields = self.values["fields"]

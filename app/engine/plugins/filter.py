@@ -29,6 +29,8 @@ class Filter(Transform):
         ),
     )
 
+    exclusive_options = (("include_fields", "exclude_fields"),)
+
     def configure(self) -> None:
         """Require exactly one of the two lists."""
         include, exclude = self.values["include_fields"], self.values["exclude_fields"]
