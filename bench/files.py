@@ -1,9 +1,10 @@
 """LocalFile source read rate per format, engine only (LocalFile -> Console without printing).
 
-    python -m bench.files [--rows N]
+    python -m bench.files [--rows N] [--files F]
 
-Writes N rows (bigint, string, double, timestamp) in text, csv, json and parquet with the
-LocalFile sink, then reads each back through the engine, beside two baselines in the same run:
+Writes N rows (bigint, string, double, timestamp) in F files of each of text, csv, json and
+parquet with the LocalFile sink, then reads each back through the engine with parallelism 1 and
+F, beside two baselines in the same run:
 bare pyarrow reading the same file (the library's limit), and Python's csv module / json lines
 loop (what a Python user writes).
 """
@@ -20,8 +21,9 @@ from pathlib import Path
 FIELDS = {"id": "bigint", "name": "string", "score": "double", "seen": "timestamp"}
 
 
-def _config(source: dict, sink: dict) -> dict:
-    return {"env": {"job.mode": "BATCH"}, "source": [source], "sink": [sink]}
+def _config(source: dict, sink: dict, parallelism: int = 1) -> dict:
+    env = {"job.mode": "BATCH", "parallelism": parallelism}
+    return {"env": env, "source": [source], "sink": [sink]}
 
 
 def _run(config: dict, roots: tuple[str, ...]) -> float:
@@ -33,18 +35,18 @@ def _run(config: dict, roots: tuple[str, ...]) -> float:
     return time.perf_counter() - started
 
 
-def _write(tmp: Path, fmt: str, rows: int) -> Path:
+def _write(tmp: Path, fmt: str, rows: int, files: int) -> Path:
     out = tmp / fmt
     source = {
         "plugin_name": "FakeSource",
-        "row.num": rows,
+        "row.num": rows // files,  # per subtask: one file each
         "seed": 7,
         "string.length": 12,
         "schema": {"fields": FIELDS},
     }
     sink = {"plugin_name": "LocalFile", "path": str(out), "tmp_path": str(tmp / "tmp")}
     sink["file_format_type"] = fmt
-    _run(_config(source, sink), (str(tmp),))
+    _run(_config(source, sink, files), (str(tmp),))
     return out
 
 
@@ -98,23 +100,27 @@ def main() -> None:
     """Print rows/s per format: engine, bare pyarrow, plain Python."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2_000_000)
-    rows = parser.parse_args().rows
+    parser.add_argument("--files", type=int, default=4, help="files, and reader parallelism")
+    args = parser.parse_args()
+    rows, files = args.rows, args.files
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
-        print(f"{rows:,} rows (bigint, string(12), double, timestamp); rows/s")
-        print(f"{'format':8} {'engine':>10} {'pyarrow':>10} {'python':>10}")
+        print(f"{rows:,} rows (bigint, string(12), double, timestamp) in {files} files; rows/s")
+        header = f"{'format':8} {'engine p=1':>11} {f'engine p={files}':>11}"
+        print(f"{header} {'pyarrow':>10} {'python':>10}")
         for fmt in ("text", "csv", "json", "parquet"):
-            path = _write(tmp, fmt, rows)
+            path = _write(tmp, fmt, rows, files)
             source = {"plugin_name": "LocalFile", "path": str(path), "file_format_type": fmt}
             if fmt != "parquet":
                 source["schema"] = {"fields": FIELDS}
             sink = {"plugin_name": "Console", "log.print.data": False}
-            engine = _run(_config(source, sink), (str(tmp),))
+            one = _run(_config(source, sink, 1), (str(tmp),))
+            many = _run(_config(source, sink, files), (str(tmp),))
             arrow = _arrow_baseline(fmt, path)
             python = _python_baseline(fmt, path) if fmt != "parquet" else float("nan")
             print(
-                f"{fmt:8} {rows / engine / 1e6:9.2f}M {rows / arrow / 1e6:9.2f}M "
-                f"{rows / python / 1e6:9.2f}M"
+                f"{fmt:8} {rows / one / 1e6:10.2f}M {rows / many / 1e6:10.2f}M "
+                f"{rows / arrow / 1e6:9.2f}M {rows / python / 1e6:9.2f}M"
             )
 
 
