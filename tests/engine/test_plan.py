@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from app.engine import REGISTRIES, ConfigError, build_plan
+from app.engine import ConfigError, build_plan
 from tests.engine.conftest import fake, job
 
 SEED_JSON = {
@@ -255,7 +255,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         (lambda c: c.pop("env"), "Miss <env> config! Please check the config file."),
         (
             lambda c: c["source"][0].update(plugin_name="Foo"),
-            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource, Jdbc",
+            "Plugin 'Foo' (source[0]): unknown plugin_name; known sources: FakeSource, Jdbc, LocalFile",
         ),
         (
             lambda c: c["source"][0].update({"row.num": "abc"}),
