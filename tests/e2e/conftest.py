@@ -94,6 +94,7 @@ def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) 
             pass
         time.sleep(0.1)
     process.kill()
+    process.wait()  # reaped here, not by the garbage collector during a later test
     raise AssertionError(f"server did not answer in {timeout}s: {output.read_text()}")
 
 
