@@ -293,6 +293,10 @@ def _refuse_key(
                 f"Plugin '{plugin}' ({where}): option '{shown}' is not supported yet by this "
                 "server (a SeaTunnel option it does not implement)"
             )
-    close = difflib.get_close_matches(path, sorted(declared), n=1, cutoff=0.6)
+    close = (
+        difflib.get_close_matches(path, sorted(declared), n=1, cutoff=0.6)
+        if len(path) <= 200
+        else []
+    )
     hint = f"; did you mean '{close[0]}'?" if close else ""
     raise ConfigError(f"Plugin '{plugin}' ({where}): unknown option '{shown}'{hint}")

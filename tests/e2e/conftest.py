@@ -99,6 +99,7 @@ def start_server(
             pass  # workers still booting (slow on a loaded machine): ask again
         time.sleep(0.1)
     process.kill()
+    process.wait()  # reaped here, not by the garbage collector during a later test
     raise AssertionError(f"server did not answer in {timeout}s: {output.read_text()}")
 
 
