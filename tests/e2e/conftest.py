@@ -65,7 +65,7 @@ def write_config(directory: Path, database_url: str, port: int, **engine_overrid
     return path
 
 
-def start_server(config_path: Path, base_path: str = "", timeout: float = 30.0) -> Server:
+def start_server(config_path: Path, base_path: str = "", timeout: float = 90.0) -> Server:
     """Start `seatunnel-rest serve --config ...` and wait until it answers."""
     output = config_path.parent / "server.out"
     engine = yaml.safe_load(config_path.read_text())["seatunnel"]["engine"]
