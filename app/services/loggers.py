@@ -124,7 +124,9 @@ def sync(db: Database, node_id: str) -> None:
             sa.select(LoggerLevel.name, LoggerLevel.level).where(LoggerLevel.node_id == node_id)
         ).all()
     wanted = {name: LEVELS[level] for name, level in rows if level in LEVELS}
-    for name in [n for n in _file_levels if n not in wanted]:
+    with _lock:
+        stale = [n for n in _file_levels if n not in wanted]
+    for name in stale:
         _revert(name)
     for name, level in wanted.items():
         if _logger(name).level != level or name not in _file_levels:
@@ -133,10 +135,11 @@ def sync(db: Database, node_id: str) -> None:
 
 def _logger_json(name: str, node_id: str | None = None) -> dict:
     body: dict = {"name": name, "level": level_name(effective_level(name))}
-    overridden = name in _file_levels
-    body["origin"] = "runtime-override" if overridden else "file"
-    if overridden and _file_levels[name] != logging.NOTSET:
-        body["fileLevel"] = level_name(_file_levels[name])
+    with _lock:
+        file_level = _file_levels.get(name)
+    body["origin"] = "runtime-override" if file_level is not None else "file"
+    if file_level is not None and file_level != logging.NOTSET:
+        body["fileLevel"] = level_name(file_level)
     if node_id is not None:
         body["node"] = node_id
     return body
@@ -146,10 +149,11 @@ def node_loggers(db: Database, node_id: str) -> dict:
     """`{node, loggers[...]}`: the root, every logger with a level of its own, and overrides."""
     sync(db, node_id)
     names = {ROOT}
-    for name, logger in logging.Logger.manager.loggerDict.items():
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET:
             names.add(name)
-    names.update(_file_levels)
+    with _lock:
+        names.update(_file_levels)
     ordered = [ROOT, *sorted(n for n in names if n != ROOT)]
     return {"node": node_id, "loggers": [_logger_json(n) for n in ordered]}
 

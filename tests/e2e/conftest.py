@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +39,8 @@ class Server:
     output: Path
 
     def stop(self) -> None:
-        """SIGTERM, then wait (gunicorn stops its workers gracefully)."""
+        """SIGTERM, then wait (gunicorn stops its workers gracefully); then make sure no worker
+        of this server outlives the test (a killed master would leave them running)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -45,6 +48,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        kill_group(self.process)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL what is left of the server's process group (it runs in a session of its own)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def write_config(directory: Path, database_url: str, port: int, **engine_overrides) -> Path:  # noqa: ANN003
@@ -68,7 +78,7 @@ def write_config(directory: Path, database_url: str, port: int, **engine_overrid
 def start_server(
     config_path: Path,
     base_path: str = "",
-    timeout: float = 30.0,
+    timeout: float = 90.0,
     auth: tuple[str, str] | None = None,
 ) -> Server:
     """Start `seatunnel-rest serve --config ...` and wait until it answers."""
@@ -81,6 +91,7 @@ def start_server(
             stderr=subprocess.STDOUT,
             cwd=Path(__file__).resolve().parents[2],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # its own process group: stop() can reap orphaned workers
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -99,6 +110,7 @@ def start_server(
             pass  # workers still booting (slow on a loaded machine): ask again
         time.sleep(0.1)
     process.kill()
+    kill_group(process)
     process.wait()  # reaped here, not by the garbage collector during a later test
     raise AssertionError(f"server did not answer in {timeout}s: {output.read_text()}")
 
