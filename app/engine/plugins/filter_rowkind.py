@@ -22,8 +22,16 @@ class FilterRowKind(Transform):
     """Exactly one of include_kinds / exclude_kinds, each a list of INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE."""
 
     options = (
-        Option("include_kinds", STRING_LIST),
-        Option("exclude_kinds", STRING_LIST),
+        Option(
+            "include_kinds",
+            STRING_LIST,
+            description="Row kinds to keep (INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE).",
+        ),
+        Option(
+            "exclude_kinds",
+            STRING_LIST,
+            description="Row kinds to drop (exclusive with include_kinds).",
+        ),
     )
 
     def configure(self) -> None:

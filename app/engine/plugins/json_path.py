@@ -43,8 +43,19 @@ class JsonPath(Transform):
     """`columns = [{src_field, path, dest_field, dest_type, column_error_handle_way}]`, `row_error_handle_way`."""
 
     options = (
-        Option("columns", ANY, required=True),
-        Option("row_error_handle_way", STRING, default="FAIL", choices=("FAIL", "SKIP")),
+        Option(
+            "columns",
+            ANY,
+            required=True,
+            description="[{src_field, path, dest_field, dest_type, column_error_handle_way}] to extract.",
+        ),
+        Option(
+            "row_error_handle_way",
+            STRING,
+            default="FAIL",
+            choices=("FAIL", "SKIP"),
+            description="On a row that cannot be read: FAIL the job or SKIP the row.",
+        ),
     )
 
     def configure(self) -> None:

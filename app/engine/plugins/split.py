@@ -17,9 +17,19 @@ class Split(Transform):
     """`separator` (regex), `split_field`, `output_fields`: the last output keeps the remainder."""
 
     options = (
-        Option("separator", STRING, required=True),
-        Option("split_field", STRING, required=True),
-        Option("output_fields", STRING_LIST, required=True),
+        Option(
+            "separator",
+            STRING,
+            required=True,
+            description="Java regular expression the field is split on.",
+        ),
+        Option("split_field", STRING, required=True, description="The string field to split."),
+        Option(
+            "output_fields",
+            STRING_LIST,
+            required=True,
+            description="Names of the new fields (their count is the split limit).",
+        ),
     )
 
     def configure(self) -> None:

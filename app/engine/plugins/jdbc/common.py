@@ -9,18 +9,70 @@ from app.engine.options import BOOL, INT, MAP, STRING, Option
 from app.engine.plugins.jdbc.connect import SQLITE, Target, UrlError, parse_url
 
 CONNECTION_OPTIONS = (
-    Option("url", STRING, required=True),
-    Option("driver", STRING, required=True),
-    Option("user", STRING),
-    Option("password", STRING),
-    Option("connection_check_timeout_sec", INT, 30, min=1, max=3600),
-    Option("compatible_mode", STRING),
-    Option("properties", MAP),
-    Option("auto_commit", BOOL, True),
-    Option("fetch_size", INT, 0, min=0, max=1 << 24),
-    Option("field_ide", STRING, choices=("ORIGINAL", "UPPERCASE", "LOWERCASE")),
-    Option("decimal_type_narrowing", BOOL, True),
-    Option("use_kerberos", BOOL, False),
+    Option(
+        "url",
+        STRING,
+        required=True,
+        description="JDBC URL: jdbc:postgresql://h:5432/db, jdbc:mysql://..., jdbc:mariadb://..., jdbc:sqlite:/path.",
+    ),
+    Option(
+        "driver",
+        STRING,
+        required=True,
+        description="Java driver class name (org.postgresql.Driver, com.mysql.cj.jdbc.Driver, org.mariadb.jdbc.Driver, org.sqlite.JDBC).",
+    ),
+    Option("user", STRING, description="Database user."),
+    Option("password", STRING, description="Database password (never logged or echoed)."),
+    Option(
+        "connection_check_timeout_sec",
+        INT,
+        30,
+        min=1,
+        max=3600,
+        description="Seconds to wait for a connection (and the catalog read at submit).",
+    ),
+    Option(
+        "compatible_mode",
+        STRING,
+        description="SeaTunnel's vendor compatibility mode; not supported here (400).",
+    ),
+    Option(
+        "properties",
+        MAP,
+        description="Extra connection properties (currentSchema, sslmode, ApplicationName).",
+    ),
+    Option(
+        "auto_commit",
+        BOOL,
+        True,
+        description="Accepted for SeaTunnel compatibility; reads and writes manage their own transactions.",
+    ),
+    Option(
+        "fetch_size",
+        INT,
+        0,
+        min=0,
+        max=1 << 24,
+        description="Rows fetched per round trip (0: the driver's default batch).",
+    ),
+    Option(
+        "field_ide",
+        STRING,
+        choices=("ORIGINAL", "UPPERCASE", "LOWERCASE"),
+        description="Identifier case of generated SQL: ORIGINAL, UPPERCASE or LOWERCASE.",
+    ),
+    Option(
+        "decimal_type_narrowing",
+        BOOL,
+        True,
+        description="Accepted for SeaTunnel compatibility (Oracle NUMBER narrowing); no effect here.",
+    ),
+    Option(
+        "use_kerberos",
+        BOOL,
+        False,
+        description="Kerberos authentication; not supported here (400 when true).",
+    ),
 )
 
 

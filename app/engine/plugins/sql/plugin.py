@@ -17,10 +17,25 @@ class Sql(Transform):
     """`query = "select ... from <input> [lateral view ...] [where ...]"` (reference §4.1)."""
 
     options = (
-        Option("query", STRING, required=True),
-        Option("engine", STRING, default="ZETA", choices=("ZETA",)),
-        Option("table_transform", ANY),
-        Option("table_match_regex", STRING),
+        Option(
+            "query",
+            STRING,
+            required=True,
+            description="One SELECT ... FROM <input> [LATERAL VIEW EXPLODE ...] [WHERE ...] (SeaTunnel's Zeta SQL).",
+        ),
+        Option(
+            "engine", STRING, default="ZETA", choices=("ZETA",), description="SQL engine: ZETA."
+        ),
+        Option(
+            "table_transform",
+            ANY,
+            description="Per-table queries of multi-table Sql; not supported here (400).",
+        ),
+        Option(
+            "table_match_regex",
+            STRING,
+            description="Tables a multi-table Sql applies to; not supported here (400).",
+        ),
     )
 
     def configure(self) -> None:
