@@ -61,7 +61,9 @@ def parse_column(strings: pa.Array, sea: SeaType, field: str, level: int = 0) ->
         strings = strings.combine_chunks()
     if not pa.types.is_string(strings.type):
         strings = pc.cast(strings, pa.string())
-    strings = pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
+    empty = pc.equal(strings, "")
+    if pc.any(empty).as_py():  # (most columns have none: skip the copy)
+        strings = pc.if_else(empty, pa.scalar(None, pa.string()), strings)
     name = sea.name
     if name == "string":
         return strings
