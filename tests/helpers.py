@@ -109,4 +109,8 @@ def uninterrupted_rows(config: dict, count: int) -> list[dict]:
 
     runner = plan.runner(log=lambda _line: None, control=enough)
     runner.run()
-    return delivered_rows(out)
+    # control() is polled every 50 ms, so the run may go past `count`: keep the first rows,
+    # files in transaction order (T_<job>_<uuid>_<subtask>_<checkpoint>_<part>.json)
+    files = sorted(out.glob("*"), key=lambda p: [int(x) for x in p.stem.split("_")[-2:]])
+    rows = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+    return rows[:count]

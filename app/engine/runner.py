@@ -157,7 +157,6 @@ class Subtask:
         self.iterator: Any = None
         self.exhausted = False  # the enumerator has no more splits for this subtask
         self.pending: dict[int, dict[str, list[int]]] = {}  # sink id -> rows since last prepare
-        self.busy_s = 0.0
         self.thread = threading.Thread(
             target=self._main,
             name=f"job-{runner.job_id}-p{self.pipeline.number}-{index}",
@@ -234,13 +233,11 @@ class Subtask:
                 self.position = self.source.positions.pop(got.id, None)
                 self.iterator = iter(_guard(source.plugin, self.reader.read, got, self.position))
                 continue
-            started = time.perf_counter()
             item = _guard(source.plugin, next, self.iterator, _END)
             if item is _END:
                 self.split, self.position, self.iterator = None, None, None
                 continue
             if isinstance(item, (int, float)):
-                self.busy_s += time.perf_counter() - started
                 self._idle(float(item))
                 continue
             if isinstance(item, tuple):
@@ -251,7 +248,6 @@ class Subtask:
                     self.position = (self.position or 0) + batch.num_rows
             counters.add_source(batch.table, batch.num_rows, batch_bytes(batch.data))
             self._push(source.id, batch, batch_bytes)
-            self.busy_s += time.perf_counter() - started
 
     def _idle(self, seconds: float | None) -> None:
         """Wait up to `seconds` (None: until woken) for a barrier, a notification or a cancel."""
