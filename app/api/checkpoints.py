@@ -32,7 +32,6 @@ def checkpoint_history(raw: str) -> Response:
     get:
       summary: Checkpoint history of a job
       parameters:
-        - {name: raw, in: path, required: true, schema: {type: string}, description: job id}
         - {name: pipelineId, in: query, required: false, schema: {type: integer}}
         - {name: limit, in: query, required: false, schema: {type: integer, default: 20}}
         - {name: status, in: query, required: false, schema: {type: string, enum: [COMPLETED, FAILED, CANCELED]}}
@@ -40,7 +39,7 @@ def checkpoint_history(raw: str) -> Response:
         200:
           description: '[{"pipelineId": 1, "checkpoint": {checkpointId, checkpointType, status,
             triggerTimestamp, completedTimestamp, durationMillis?, stateSize}}]'
-        400: {description: bad job id, number or status}
+        400: {description: "bad job id, number or status"}
     """
     params = load(_history, request.args.to_dict())
     return json_response(
@@ -57,7 +56,6 @@ def checkpoint_overview(raw: str) -> Response:
     get:
       summary: Checkpoint overview of a job
       parameters:
-        - {name: raw, in: path, required: true, schema: {type: string}, description: job id}
       responses:
         200:
           description: '{"jobId": "...", "updatedAt", "pipelines": [{pipelineId, counts{triggered,

@@ -58,7 +58,7 @@ def option_rules() -> Response:
         upper-case "FAIL" status, as its OptionRulesServlet does.
       parameters:
         - {name: type, in: query, required: true, schema: {type: string, enum: [source, sink, transform]}}
-        - {name: plugin, in: query, required: true, schema: {type: string}, description: plugin name, any case}
+        - {name: plugin, in: query, required: true, schema: {type: string}, description: "plugin name, any case"}
       responses:
         "200":
           description: The rules

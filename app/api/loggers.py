@@ -114,7 +114,7 @@ def set_logger(name: str) -> Response:
         - {name: scope, in: query, required: false, schema: {type: string, enum: [node, cluster]}}
       responses:
         200: {description: '{"name", "level", "origin", "node", "previousLevel", "status": "SUCCESS"}'}
-        400: {description: missing or unknown level, bad name or scope}
+        400: {description: "missing or unknown level, bad name or scope"}
     """
     scope = loggers.check_scope(request.args.get("scope"))
     level = _requested_level()

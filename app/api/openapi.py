@@ -30,7 +30,9 @@ _ERRORS = {
     "Conflict": (409, "The request conflicts with the job's state."),
     "PayloadTooLarge": (413, "The body is larger than http.max-request-size-mb."),
     "ServerError": (500, "A bug of ours; the message carries a request id to find it in the log."),
+    "Unavailable": (503, "Not ready: the database does not answer, or the node is shutting down."),
 }
+_ERROR_BY_STATUS = {status: name for name, (status, _) in _ERRORS.items()}
 
 # Flask variable names shown under a clearer name in the document
 _RENAMED = {"raw": "jobId", "job_state": "state"}
@@ -94,10 +96,12 @@ def _operations(view: Any) -> dict:
 
 
 def _with_path_parameters(operation: dict, variables: list[str]) -> dict:
-    listed = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
+    listed = {p.get("name") for p in operation.get("parameters") or [] if isinstance(p, dict)}
+    if operation.get("parameters") is None:
+        operation["parameters"] = []  # `parameters:` written with nothing under it
     for name in variables:
         if name not in listed:
-            operation.setdefault("parameters", []).insert(
+            operation["parameters"].insert(
                 0,
                 {
                     "name": name,
@@ -112,6 +116,11 @@ def _with_path_parameters(operation: dict, variables: list[str]) -> dict:
 
 def _with_common_errors(operation: dict, method: str, has_variables: bool) -> dict:
     errors = operation.setdefault("responses", {})
+    for status, response in list(errors.items()):
+        # an error written inline in a docstring is still the one envelope: point at it
+        name = _ERROR_BY_STATUS.get(int(status))
+        if int(status) >= 400 and name and "$ref" not in response:
+            errors[status] = {"$ref": f"#/components/responses/{name}"}
     if has_variables:
         # a value the route cannot match (a newline, say) finds no route at all
         errors.setdefault(404, {"$ref": "#/components/responses/NotFound"})
@@ -163,6 +172,8 @@ def build_spec(app: Flask, version: str) -> dict:
             continue
         operations = _operations(view)
         methods = {m.lower() for m in rule.methods or ()} & set(METHODS)
+        if "put" in methods and "post" in operations and "put" not in operations:
+            operations = {**operations, "put": operations["post"]}  # v1 paths take PUT too
         path = openapi_path(rule.rule)
         for method, operation in operations.items():
             if method not in methods:

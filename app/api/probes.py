@@ -179,7 +179,7 @@ def instance_metrics() -> Response:
     get:
       summary: Same body as /metrics (Prometheus text 0.0.4)
       responses:
-        200: {description: Prometheus text, empty when telemetry is off}
+        200: {description: "Prometheus text, empty when telemetry is off"}
     """
     return exposition(openmetrics=False)
 
@@ -191,6 +191,6 @@ def instance_openmetrics() -> Response:
     get:
       summary: Same body as /openmetrics (OpenMetrics 1.0.0)
       responses:
-        200: {description: OpenMetrics text, empty when telemetry is off}
+        200: {description: "OpenMetrics text, empty when telemetry is off"}
     """
     return exposition(openmetrics=True)

@@ -242,7 +242,7 @@ def test_invented_methods_and_paths_do_not_create_metric_series(settings) -> Non
         text = client.get("/metrics").data.decode()
         for invented in ("FOO", "BAR", "PROPFIND", "XXXX", "/no/such", "/job-info/1"):
             assert invented not in text
-        assert 'endpoint="unmatched",method="other",status="405"' in text
-        assert 'endpoint="unmatched",method="GET",status="404"' in text
+        assert 'method="other",endpoint="unmatched",status="405"' in text
+        assert 'method="GET",endpoint="unmatched",status="404"' in text
     finally:
         _close(application)

@@ -53,6 +53,16 @@ SLOWEST: dict[tuple[str, str], dict[str, Any]] = {
     ("transform", "Filter"): {"include_fields": ["name"]},
     ("transform", "Copy"): {"fields": {"name2": "name"}},
     ("transform", "Replace"): {"replace_field": "name", "pattern": "a", "replacement": "b"},
+    ("transform", "Sql"): {
+        "query": "select name, concat(name, '_', age) as tag from t where age > 0"
+    },
+    ("transform", "FilterRowKind"): {"exclude_kinds": ["DELETE"]},
+    ("transform", "Split"): {"separator": "a", "split_field": "name", "output_fields": ["a", "b"]},
+    # every row fails its path and is skipped: the slowest way through
+    ("transform", "JsonPath"): {
+        "columns": [{"src_field": "name", "path": "$.a", "dest_field": "j"}],
+        "row_error_handle_way": "SKIP",
+    },
     ("sink", "Console"): {"log.print.delay.ms": 60_000},  # limits.delay-ms
     ("sink", "LocalFile"): {"path": "{tmp}/out", "tmp_path": "{tmp}/tmp", "batch_size": 1},
     ("source", "LocalFile"): {
