@@ -70,6 +70,7 @@ def running_jobs_summary() -> Response:
         200:
           description: '[{"jobId": "...", "jobName", "jobStatus", "createTime"}], or {"data", "total"} with page;
             headers X-Dispatch-Delay-Ms (-1: not known) and X-Handler-Cost-Ms'
+        400: {description: "page < 1, a page past the end, or a bad number"}
     """
     started = time.perf_counter()
     params = load(_summary, request.args.to_dict())

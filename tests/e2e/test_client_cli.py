@@ -81,7 +81,7 @@ def test_errors_print_the_server_message_and_exit_non_zero(server: Server) -> No
     typo = cli(server.url, "job", "submit", str(EXAMPLES / "typo.json"))
     assert typo.returncode == 1 and typo.stdout == ""
     assert typo.stderr == (
-        "error: 400: Plugin 'FakeSorce' (source[0]): unknown plugin_name; known sources: FakeSource\n"
+        "error: 400: Plugin 'FakeSorce' (source[0]): unknown plugin_name; known sources: FakeSource, Jdbc, LocalFile\n"
     )
     missing = cli(server.url, "job", "info", "123")
     assert missing.returncode == 1 and missing.stderr == "error: job 123 not found\n"
