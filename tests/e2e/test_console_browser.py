@@ -38,9 +38,11 @@ STREAMING_HOCON = """env {
 source {
   FakeSource {
     plugin_output = "fake"
-    row.num = 40
-    split.num = 2
-    split.read-interval = 40
+    # SeaTunnel's STREAMING FakeSource reads each split once: 1000 splits of 100 rows, one
+    # every 100 ms, keep the rows rising for the whole walk-through
+    row.num = 100000
+    split.num = 1000
+    split.read-interval = 100
     schema = { fields { id = "bigint", name = "string" } }
   }
 }
