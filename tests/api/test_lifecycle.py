@@ -195,7 +195,7 @@ def test_force_cancel_frees_slots_held_by_a_sleeping_console(client) -> None:  #
     """Console with a day-long print delay holds both slots; force cancels end both jobs
     CANCELED and a new job runs to FINISHED on the freed slots."""
     config = streaming_config()
-    config["sink"] = [{"plugin_name": "Console", "log.print.delay.ms": 86_400_000}]
+    config["sink"] = [{"plugin_name": "Console", "log.print.delay.ms": 60_000}]  # limits.delay-ms
     held = [_submit(client, config) for _ in range(2)]  # the test server has 2 slots
     for job_id in held:
         _wait_count(client, job_id, 1, timeout=90)  # a loaded machine imports slowly
