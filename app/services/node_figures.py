@@ -19,13 +19,10 @@ tables (reads only). What each Hazelcast key means for us (docs/compatibility.md
 from __future__ import annotations
 
 import orjson
-import sqlalchemy as sa
 
-from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
-from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import cluster
-from app.services.runs import tags_match
+from app.services.runs import live_workers, queue_counts, tags_match
 
 # HealthMonitor's order: the figures before and after these come from the node's own info
 _EXECUTOR_QUEUES = (
@@ -84,26 +81,9 @@ _BEFORE = (
 
 def _node_figures(db: Database) -> dict[str, dict[str, int]]:
     """Per live node: queued, claimed, running, completed jobs and slots."""
-    live_since = db_now_ms() - cluster.WORKER_LIVE_MS
     with db.read() as conn:
-        workers = conn.execute(
-            sa.select(Worker.id, Worker.node_id, Worker.slots, Worker.pool_stats).where(
-                Worker.heartbeat_ms >= live_since
-            )
-        ).all()
-        running = dict(
-            conn.execute(
-                sa.select(Job.owner, sa.func.count())
-                .where(Job.status.in_(RUNNING_STATUSES), Job.owner.is_not(None))
-                .where(Job.status != JobStatus.PENDING.value)
-                .group_by(Job.owner)
-            ).all()
-        )
-        pending = conn.execute(
-            sa.select(Job.tag_filter, sa.func.count())
-            .where(Job.status == JobStatus.PENDING.value)
-            .group_by(Job.tag_filter)
-        ).all()
+        workers = live_workers(conn)
+        running, pending = queue_counts(conn)
     figures: dict[str, dict[str, int]] = {}
     for worker in workers:
         stats = orjson.loads(worker.pool_stats) if worker.pool_stats else {}

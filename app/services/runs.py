@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import orjson
 import sqlalchemy as sa
 
-from app.models import Job, JobStatus, Worker
+from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import samples as sample_store
@@ -53,6 +53,35 @@ def tags_match(tag_filter: str | None, node_tags: dict[str, str]) -> bool:
     if not isinstance(wanted, dict):
         return True
     return all(node_tags.get(str(k)) == str(v) for k, v in wanted.items())
+
+
+def live_workers(conn: sa.Connection) -> list:
+    """Workers alive by the database's clock: id, node_id, slots and pool_stats (for figures)."""
+    from app.services.cluster import WORKER_LIVE_MS  # cluster imports this module
+
+    return conn.execute(
+        sa.select(Worker.id, Worker.node_id, Worker.slots, Worker.pool_stats).where(
+            Worker.heartbeat_ms >= db_now_ms() - WORKER_LIVE_MS
+        )
+    ).all()
+
+
+def queue_counts(conn: sa.Connection) -> tuple[dict[str, int], list]:
+    """Jobs running per owning worker, and PENDING jobs per stored tag_filter (for figures)."""
+    running = dict(
+        conn.execute(
+            sa.select(Job.owner, sa.func.count())
+            .where(Job.status.in_(RUNNING_STATUSES), Job.owner.is_not(None))
+            .where(Job.status != JobStatus.PENDING.value)
+            .group_by(Job.owner)
+        ).all()
+    )
+    pending = conn.execute(
+        sa.select(Job.tag_filter, sa.func.count())
+        .where(Job.status == JobStatus.PENDING.value)
+        .group_by(Job.tag_filter)
+    ).all()
+    return running, list(pending)
 
 
 def _subsets(node_tags: dict[str, str]) -> list[str]:

@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from app.models import RUNNING_STATUSES, Job, JobStatus, Node, Worker
+from app.models import Node
 from app.models.db import Database
-from app.services.cluster import WORKER_LIVE_MS
-from app.services.runs import tags_match
+from app.services.runs import live_workers, queue_counts, tags_match
 from app.timefmt import now_ms
 
 CLUSTER_NAME = "seatunnel"
@@ -44,13 +43,8 @@ class ClusterTelemetry(Collector):
 
     def collect(self) -> Iterator:
         now = now_ms()
-        live_since = now - WORKER_LIVE_MS
         with self.db.read() as conn:
-            workers = conn.execute(
-                sa.select(Worker.id, Worker.node_id, Worker.slots, Worker.pool_stats).where(
-                    Worker.heartbeat_ms >= live_since
-                )
-            ).all()
+            workers = live_workers(conn)
             nodes = conn.execute(
                 sa.select(Node.id, Node.tags, Node.started_ms)
                 .where(Node.id.in_({w.node_id for w in workers}))
@@ -61,19 +55,7 @@ class ClusterTelemetry(Collector):
             pending: list = []
             busy: dict = {}
             if master == self.node_id:
-                busy = dict(
-                    conn.execute(
-                        sa.select(Job.owner, sa.func.count())
-                        .where(Job.status.in_(RUNNING_STATUSES), Job.owner.is_not(None))
-                        .where(Job.status != JobStatus.PENDING.value)
-                        .group_by(Job.owner)
-                    ).all()
-                )
-                pending = conn.execute(
-                    sa.select(Job.tag_filter, sa.func.count())
-                    .where(Job.status == JobStatus.PENDING.value)
-                    .group_by(Job.tag_filter)
-                ).all()
+                busy, pending = queue_counts(conn)
                 pool_rows = workers
 
         info = GaugeMetricFamily(
