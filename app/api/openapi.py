@@ -28,7 +28,11 @@ _ERRORS = {
     "Unauthorized": (401, "Basic auth is on and the credentials are missing or wrong."),
     "NotFound": (404, "No such job, file or route."),
     "Conflict": (409, "The request conflicts with the job's state."),
-    "PayloadTooLarge": (413, "The body is larger than http.max-request-size-mb."),
+    "PayloadTooLarge": (
+        413,
+        "The body is larger than http.max-request-size-mb (an upload: than "
+        "http.upload-max-file-size-mb or http.upload-max-request-size-mb).",
+    ),
     "ServerError": (500, "A bug of ours; the message carries a request id to find it in the log."),
     "Unavailable": (503, "Not ready: the database does not answer, or the node is shutting down."),
 }

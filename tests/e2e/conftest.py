@@ -96,6 +96,7 @@ def start_server(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            kill_group(process)  # the master is gone; its workers may not be yet
             raise AssertionError(f"server exited: {output.read_text()}")
         announced = re.search(r"will start on port (\d+)", output.read_text())
         if announced is None:
