@@ -1,40 +1,59 @@
-"""API throughput under `seatunnel-rest serve`, beside a bare one-route Flask app, measured with wrk.
+"""API throughput under `seatunnel-rest serve`, telemetry off and on, beside a bare Flask app (wrk).
 
-(1) GET /job-info/:id of a finished job vs the bare app under gunicorn -k gthread -w 2 --threads 8;
-(2) POST /submit-job accepted jobs/s, then every accepted job is checked to be stored.
+For each database (SQLite, and PostgreSQL with --database-url) and each telemetry setting:
+(1) GET /job-info/:id of a finished job, as a ratio of the bare one-route Flask app under the same
+    gunicorn (gthread, 2 workers, 8 threads), measured in the same run;
+(2) POST /submit-job accepted jobs/s (wrk), while /metrics is scraped every second; then every
+    accepted job must be stored and FINISHED with exact row counts, and the last scrape's job
+    and request counters must add up to what was submitted;
+then (3) RSS of master + workers after 100 and after --memory-jobs small jobs (telemetry on).
+Every server is stopped (its whole process group) even when a step fails.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
-from bench.common import ROOT, free_port, small_job, start_serve, wait_final
+from bench.common import (
+    ROOT,
+    Running,
+    free_port,
+    small_job,
+    start_serve,
+    stop_group,
+    wait_final,
+    wait_until_up,
+)
 
-DURATION = "8s"
-CONNECTIONS = "32"
+DURATION_S = 8
+CONNECTIONS = 32
+ROWS = 5  # rows of each small job, checked in every stored job's metrics
 
 
 def wrk(url: str, script: Path | None = None) -> dict:
     """Run wrk against `url`; requests/s, total and non-2xx counts."""
-    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency"]
     if script is not None:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
-    total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "total": total,
+        "total": int(re.search(r"(\d+) requests in", out).group(1)),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "timeouts": int(errors.group(4)) if errors else 0,
         "p50": re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1),
@@ -44,81 +63,247 @@ def wrk(url: str, script: Path | None = None) -> dict:
 def bare_baseline() -> dict:
     """The one-route Flask app under gunicorn gthread, 2 workers, 8 threads."""
     port = free_port()
-    out = Path(tempfile.mkstemp(prefix="bare-")[1])
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-k",
-            "gthread",
-            "-w",
-            "2",
-            "--threads",
-            "8",
-            "-b",
-            f"127.0.0.1:{port}",
-            "bench.bare_app:app",
-        ],
-        cwd=ROOT,
-        stdout=out.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    output = Path(tempfile.mkstemp(prefix="bare-")[1])
+    with output.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "2", "--threads", "8"]
+            + ["-b", f"127.0.0.1:{port}", "bench.bare_app:app"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/job-info/933584788375666689"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{url}/job-info/1", timeout=0.5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        return wrk(f"{url}/job-info/933584788375666689")
+        wait_until_up(url, process, output)
+        return wrk(url)
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_group(process)
 
 
-def main() -> None:
-    """Measure the bare app, then job-info and submit on our server, and print the ratios."""
-    bare = bare_baseline()
-    server = start_serve()
+class Scraper(threading.Thread):
+    """Scrapes /metrics every second; keeps the last text and any failure."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.stop = threading.Event()
+        self.scrapes = 0
+        self.failures: list[str] = []
+        self.last = ""
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            self.scrape()
+
+    def scrape(self) -> None:
+        try:
+            response = requests.get(f"{self.url}/metrics", timeout=30)
+        except requests.RequestException as exc:
+            self.failures.append(type(exc).__name__)
+            return
+        if response.status_code != 200 or "job_count" not in response.text:
+            self.failures.append(f"HTTP {response.status_code}")
+            return
+        self.scrapes += 1
+        self.last = response.text
+
+
+def metric_sum(text: str, name: str, **labels: str) -> float:
+    """Sum of a family's samples whose labels include `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        head, _, value = line.rpartition(" ")
+        if all(f'{key}="{val}"' in head for key, val in labels.items()):
+            total += float(value)
+    return total
+
+
+@contextmanager
+def database(url: str | None):
+    """A fresh PostgreSQL database for one server (dropped after), or None for SQLite."""
+    if url is None:
+        yield None
+        return
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"bench_api_{int(time.time() * 1000)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def store_engine(server: Running, url: str | None) -> sa.Engine:
+    """An engine on the server's job store."""
+    return sa.create_engine(url or f"sqlite:///{server.directory / 'var' / 'seatunnel.db'}")
+
+
+def wait_all_final(engine: sa.Engine, timeout: float = 600) -> None:
+    """Until no job is PENDING or RUNNING."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            busy = conn.execute(
+                sa.text("select count(*) from jobs where status in ('PENDING', 'RUNNING')")
+            ).scalar_one()
+        if busy == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("jobs still running")
+
+
+def check_stored(engine: sa.Engine) -> dict:
+    """Every stored job: how many, how many FINISHED, and how many with exact row counts."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("select status, metrics from jobs")).all()
+    exact = sum(
+        1
+        for row in rows
+        if row.metrics and int(json.loads(row.metrics).get("SinkWriteCount", -1)) == ROWS
+    )
+    finished = sum(1 for row in rows if row.status == "FINISHED")
+    return {"stored": len(rows), "finished": finished, "exact": exact}
+
+
+def measure_server(database_url: str | None, telemetry: bool) -> dict:
+    """job-info req/s and submit accepted jobs/s on one fresh server, and the checks after."""
+    server = start_serve(database_url, telemetry=telemetry)
+    engine = None
     try:
         http = requests.Session()
-        job_id = http.post(f"{server.url}/submit-job", json=small_job()).json()["jobId"]
+        job_id = http.post(f"{server.url}/submit-job", json=small_job(ROWS)).json()["jobId"]
         wait_final(http, server.url, job_id)
         info = wrk(f"{server.url}/job-info/{job_id}")
 
         script = server.directory / "submit.lua"
         script.write_text(
             'wrk.method = "POST"\n'
-            f"wrk.body = {json.dumps(json.dumps(small_job()))}\n"
+            f"wrk.body = {json.dumps(json.dumps(small_job(ROWS)))}\n"
             'wrk.headers["Content-Type"] = "application/json"\n'
         )
-        engine = sa.create_engine(f"sqlite:///{server.directory / 'var' / 'seatunnel.db'}")
-        with engine.connect() as conn:
-            before = conn.execute(sa.text("select count(*) from jobs")).scalar_one()
+        scraper = Scraper(server.url) if telemetry else None
+        if scraper is not None:
+            scraper.start()
         submit = wrk(f"{server.url}/submit-job", script)
-        with engine.connect() as conn:
-            stored = conn.execute(sa.text("select count(*) from jobs")).scalar_one() - before
-        engine.dispose()
+        engine = store_engine(server, database_url)
+        wait_all_final(engine)
+        result = {"info": info, "submit": submit, **check_stored(engine)}
+        if scraper is not None:
+            scraper.stop.set()
+            scraper.join()
+            scraper.scrape()  # after every job ended: the counters must add up exactly
+            result["scrapes"] = scraper.scrapes
+            result["scrape_failures"] = scraper.failures
+            result["scraped_jobs"] = metric_sum(scraper.last, "job_count")
+            result["scraped_finished"] = metric_sum(scraper.last, "job_count", type="finished")
+            result["scraped_submits"] = metric_sum(
+                scraper.last,
+                "seatunnel_http_requests_total",
+                method="POST",
+                endpoint="/submit-job",
+                status="200",
+            )
+        return result
     finally:
+        if engine is not None:
+            engine.dispose()
         server.stop()
+
+
+def submit_many(url: str, count: int) -> None:
+    """Submit `count` small jobs from 16 client threads."""
+    body = small_job(ROWS)
+
+    def one(_: int) -> None:
+        response = requests.post(f"{url}/submit-job", json=body, timeout=60)
+        response.raise_for_status()
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(one, range(count)))
+
+
+def measure_memory(database_url: str | None, jobs: int) -> dict:
+    """RSS of master + workers after 100 jobs and after `jobs` jobs (telemetry on)."""
+    server = start_serve(database_url, telemetry=True)
+    engine = store_engine(server, database_url)
+    try:
+        idle = server.rss_mib()
+        submit_many(server.url, 100)
+        wait_all_final(engine)
+        requests.get(f"{server.url}/metrics", timeout=30)
+        after_100 = server.rss_mib()
+        submit_many(server.url, jobs - 100)
+        wait_all_final(engine)
+        requests.get(f"{server.url}/metrics", timeout=30)
+        after_all = server.rss_mib()
+        return {"idle": idle, "after_100": after_100, "after_all": after_all, **check_stored(engine)}
+    finally:
+        engine.dispose()
+        server.stop()
+
+
+def report(label: str, telemetry: bool, bare: dict, result: dict) -> None:
+    """Print one server's figures."""
+    info, submit = result["info"], result["submit"]
     accepted = submit["total"] - submit["non2xx"]
-    seconds = float(DURATION.rstrip("s"))
-    print(f"bare Flask app (gthread -w2 --threads 8): {bare['rps']:9.0f} req/s  p50 {bare['p50']}")
+    state = "on " if telemetry else "off"
     print(
-        f"GET /job-info/:id (serve):               {info['rps']:9.0f} req/s  p50 {info['p50']}"
-        f"  ratio {info['rps'] / bare['rps']:.2f} (target >= 0.80)"
+        f"{label:10} telemetry {state}  job-info {info['rps']:7.0f} req/s"
+        f" ({info['rps'] / bare['rps']:.2f} of bare, p50 {info['p50']})"
+        f"  submit {accepted / DURATION_S:5.0f} accepted jobs/s (p50 {submit['p50']})"
     )
+    # wrk counts the answers it read before its time ran out; requests still in flight then
+    # were accepted and stored too, so every accepted one is stored and nothing else is lost
+    stored = result["stored"]
+    whole = stored == result["finished"] == result["exact"] and stored >= accepted + 1
     print(
-        f"POST /submit-job (serve):                {accepted / seconds:9.0f} accepted jobs/s"
-        f"  p50 {submit['p50']}  (target >= 300)"
+        f"{'':10}   accepted {accepted} (+1 for job-info), non-2xx {submit['non2xx']}, timeouts"
+        f" {submit['timeouts']}; stored {stored}, FINISHED {result['finished']},"
+        f" exact counts {result['exact']}: {'ok' if whole else 'BAD'}"
     )
-    print(
-        f"accepted {accepted}, stored {stored}, non-2xx {submit['non2xx']},"
-        f" timeouts {submit['timeouts']}: {'every accepted job stored' if stored >= accepted else 'LOST JOBS'}"
-    )
+    if telemetry:
+        counted = (
+            result["scraped_jobs"] == result["scraped_finished"] == stored
+            and result["scraped_submits"] == stored
+        )
+        print(
+            f"{'':10}   /metrics scraped {result['scrapes']}x, failures"
+            f" {len(result['scrape_failures'])}; job_count {result['scraped_jobs']:.0f}"
+            f" (finished {result['scraped_finished']:.0f}), POST /submit-job 200 counted"
+            f" {result['scraped_submits']:.0f}: {'ok' if counted else 'BAD'}"
+        )
+
+
+def main() -> None:
+    """Bare app, then each database with telemetry off and on, then memory."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="also run against this PostgreSQL (admin URL)")
+    parser.add_argument("--memory-jobs", type=int, default=5000)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    bare = bare_baseline()
+    print(f"bare Flask app (gthread -w2 --threads 8): {bare['rps']:7.0f} req/s  p50 {bare['p50']}")
+    targets = [("SQLite", None)] + ([("PostgreSQL", args.database_url)] if args.database_url else [])
+    for label, url in targets:
+        for telemetry in (False, True):
+            with database(url) as db_url:
+                report(label, telemetry, bare, measure_server(db_url, telemetry))
+    if not args.skip_memory:
+        with database(None) as db_url:
+            memory = measure_memory(db_url, args.memory_jobs)
+        print(
+            f"RSS (SQLite, telemetry on): idle {memory['idle']:.0f} MiB, after 100 jobs"
+            f" {memory['after_100']:.0f} MiB, after {args.memory_jobs} jobs"
+            f" {memory['after_all']:.0f} MiB: {memory['after_all'] / memory['after_100']:.2f}x"
+            f" (target <= 1.2); stored {memory['stored']}, exact {memory['exact']}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,22 +44,46 @@ class Running:
         return total / 2**20
 
     def stop(self) -> None:
-        """SIGTERM and wait."""
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        """SIGTERM the server's process group and wait; SIGKILL what is left of it."""
+        stop_group(self.process)
 
 
-def start_serve(database_url: str | None = None, processes: int = 2, slots: int = 4) -> Running:
-    """Start `seatunnel-rest serve` on a free port with its own SQLite (or the given URL)."""
+def stop_group(process: subprocess.Popen) -> None:
+    """End a server started with `start_new_session`: master and every worker it forked, even
+    workers whose master already died (they would keep claiming jobs and skew later runs)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait(10)
+
+
+def start_serve(
+    database_url: str | None = None,
+    processes: int = 2,
+    slots: int = 4,
+    telemetry: bool = False,
+) -> Running:
+    """Start `seatunnel-rest serve` on a free port with its own SQLite (or the given URL).
+
+    The server runs in its own session (process group), so `stop()` reaches its workers too; a
+    server that fails to come up is stopped before the error is raised.
+    """
     directory = Path(tempfile.mkdtemp(prefix="seatunnel-bench-"))
     port = free_port()
     engine = {
         "http": {"port": port, "host": "127.0.0.1"},
         "database": {"url": database_url or "sqlite:///var/seatunnel.db"},
         "worker": {"processes": processes, "slots": slots},
+        "telemetry": {"metric": {"enabled": telemetry}},
         "log-dir": "var/logs",
     }
     config = directory / "seatunnel.yaml"
@@ -71,24 +96,33 @@ def start_serve(database_url: str | None = None, processes: int = 2, slots: int 
             stdout=sink,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
-    wait_until_up(url, process, directory / "server.out")
+    try:
+        wait_until_up(f"{url}/overview", process, directory / "server.out")
+    except BaseException:
+        stop_group(process)
+        raise
     return Running(url, process, directory, time.perf_counter() - started)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, output: Path, timeout: float = 120) -> None:
-    """Poll until the server answers (raise with its output if it dies)."""
+    """Poll `url` until it answers (raise with the server's output if it dies).
+
+    Each poll may take as long as the whole wait has left: a busy machine answers late, and a
+    short read timeout would turn a slow first answer into a crash.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while (left := deadline - time.monotonic()) > 0:
         if process.poll() is not None:
             raise RuntimeError(output.read_text())
         try:
-            requests.get(f"{url}/overview", timeout=5)
+            requests.get(url, timeout=max(left, 1))
             return
-        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers late
-            time.sleep(0.01)
-    raise RuntimeError(f"no answer from {url}")
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.05)
+    raise RuntimeError(f"no answer from {url} in {timeout:.0f} s")
 
 
 def small_job(rows: int = 5) -> dict:

@@ -428,7 +428,7 @@ class JobRunner:
             if command == CANCEL:
                 return OUTCOMES[CANCEL]
             if command is not None or self._all_exhausted():
-                self._checkpoint(_FINAL_KIND[command], final=True)
+                self._checkpoint(_FINAL_KIND[command], final=True, ending=command is None)
                 return OUTCOMES[command]
             if next_checkpoint is not None and time.monotonic() >= next_checkpoint:
                 self._checkpoint("checkpoint", final=False)
@@ -503,8 +503,13 @@ class JobRunner:
                 self._subtasks.append(subtask)
                 subtask.open(ctx)
 
-    def _checkpoint(self, kind: str, final: bool) -> None:
-        """Checkpoint n: pause, position, prepare; snapshot enumerators; store; commit; notify."""
+    def _checkpoint(self, kind: str, final: bool, ending: bool = False) -> None:
+        """Checkpoint n: pause, position, prepare; snapshot enumerators; store; commit; notify.
+
+        At a job's natural end (`ending`: it will be FINISHED) the checkpoint is stored only if
+        a sink has something to commit: FINISHED drops the job's checkpoints in the write that
+        records it, so otherwise the store would cost a write whose row the next one deletes.
+        """
         number = self.checkpoint_id + 1
         live = [s for s in self._subtasks if s.thread.is_alive()]
         barrier = _Barrier(number, final, len(live))
@@ -561,7 +566,7 @@ class JobRunner:
         }
         barrier.resume.set()
         self.fault("after_prepare", number)
-        if self.store is not None:
+        if self.store is not None and not (ending and not infos):
             self.store.save(number, kind, state)
         self.checkpoint_id = number
         self.fault("after_store", number)

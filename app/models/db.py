@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+
+from app.models.group_commit import GroupCommit, apply_increments
+
+T = TypeVar("T")
 
 
 def _prepare_sqlite_file(url: sa.URL) -> None:
@@ -82,6 +87,16 @@ class Database:
         self._raw_connections: set = set()
         self._raw_lock = threading.Lock()
         self._qmark = self.engine.dialect.paramstyle == "qmark"
+        self._group = GroupCommit(lambda: Session(self._write_engine, expire_on_commit=False))
+
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in a write transaction that may be shared with other threads of
+        this process (group commit) and return its result once that transaction committed.
+
+        For the small writes of the job lifecycle (store, claim, checkpoint, end, heartbeat):
+        `work` must not commit, and should be quick (other threads' units wait for it).
+        """
+        return self._group.run(work)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -89,6 +104,7 @@ class Database:
         with Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
+                apply_increments(session)
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.models import Checkpoint, Job
 from app.models.clock import db_now_ms
@@ -63,7 +64,8 @@ def save(
     reference = {"checkpointId": str(checkpoint_id), "kind": kind, "time": format_ms(created)}
     if kind == "savepoint":
         reference["savepointPath"] = savepoint_path(job_id, checkpoint_id)
-    with db.write() as session:
+
+    def store(session: Session) -> None:
         updated = session.execute(
             sa.update(Job)
             .where(Job.id == job_id, Job.owner == worker_id)
@@ -101,6 +103,8 @@ def save(
                 Checkpoint.id.not_in(keep),
             )
         )
+
+    db.transact(store)
 
 
 def load(db: Database, job_id: int, checkpoint_id: int | None = None) -> dict | None:

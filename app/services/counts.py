@@ -8,16 +8,14 @@ from sqlalchemy.orm import Session
 
 from app.models import FINAL_STATUSES, RUNNING_STATUSES, Job, JobCount
 from app.models.db import Database
+from app.models.group_commit import defer_increment
 
 
 def bump(session: Session, status: str, delta: int) -> None:
-    """Count `delta` more (or fewer) jobs in final status `status`, in the caller's transaction."""
+    """Count `delta` more (or fewer) jobs in final status `status`, in the caller's transaction
+    (written once per transaction and status when it commits: the rows every job's end touches)."""
     if status in FINAL_STATUSES and delta:
-        session.execute(
-            sa.update(JobCount)
-            .where(JobCount.status == status)
-            .values(count=JobCount.count + delta)
-        )
+        defer_increment(session, JobCount.__table__.c.count, status, delta)
 
 
 def job_counts(db: Database) -> dict[str, int]:

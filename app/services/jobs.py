@@ -194,11 +194,21 @@ def submit_jobs(
     wake: Callable[[], None] | None = None,
 ) -> list[Submitted]:
     """Store every prepared job in one transaction: all of them, or none (the first conflict or
-    missing savepoint rolls the whole batch back)."""
+    missing savepoint rolls the whole batch back). The transaction may be shared with other
+    threads' small writes (group commit); the call returns once it has committed."""
     for _attempt in range(5):
+        # new jobs under generated ids are rendered before the transaction: inside it, one
+        # INSERT each (the shared transaction is the scarce resource, not this thread's time)
+        rows = [
+            _new_row(ids.next_id(), prepared) if _is_plain(prepared) else None for prepared in batch
+        ]
         try:
-            with db.write() as session:
-                results = [_store(session, ids, prepared) for prepared in batch]
+            results = db.transact(
+                lambda session, rows=rows: [
+                    _insert(session, row) if row is not None else _store(session, ids, prepared)
+                    for row, prepared in zip(rows, batch, strict=True)
+                ]
+            )
         except IntegrityError:
             # Someone stored the same id in between: a client id is then answered as a retry on
             # the next pass; a generated id collided with another process's and is drawn again.
@@ -207,6 +217,25 @@ def submit_jobs(
             wake()
         return results
     raise Conflict("Could not store the job: its id collided repeatedly; submit it again.")
+
+
+def _is_plain(prepared: Prepared) -> bool:
+    """A new job under a generated id: no existing row to look at, no savepoint to find."""
+    return prepared.params.job_id is None and prepared.params.restore_checkpoint_id is None
+
+
+_INSERT_JOB = sa.insert(Job.__table__)  # built once: its compiled form is cached
+
+
+def _insert(session, row: dict) -> Submitted:  # noqa: ANN001
+    session.execute(_INSERT_JOB, row)
+    return Submitted(row["id"], row["name"])
+
+
+def _new_row(job_id: int, prepared: Prepared) -> dict:
+    """The jobs row of a new PENDING job, as column values."""
+    job = _new_job(job_id, prepared)
+    return {column.key: getattr(job, column.key) for column in Job.__table__.columns}
 
 
 def _store(session, ids: IdGenerator, prepared: Prepared) -> Submitted:  # noqa: ANN001

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import samples as sample_store
-from app.services import stops, transitions
+from app.services import transitions
 from app.timefmt import now_ms
 
 
@@ -130,50 +131,76 @@ def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
 def claim_next(
     db: Database, worker_id: str, node_tags: dict[str, str] | None = None
 ) -> ClaimedJob | None:
-    """Atomically move the oldest PENDING job this node may run to RUNNING under this worker.
+    """The oldest PENDING job this node may run, moved to RUNNING under this worker (or None)."""
+    claimed = claim_jobs(db, worker_id, node_tags, 1)
+    return claimed[0] if claimed else None
 
-    PostgreSQL: the candidate is locked with FOR UPDATE SKIP LOCKED, so concurrent claimers
-    each get different jobs. SQLite has no row locks (SQLAlchemy drops FOR UPDATE there); the
-    write transaction starts with BEGIN IMMEDIATE, so claims are serialized. The final update is
-    guarded by `status = 'PENDING'` either way. Tags are matched in SQL (`_candidate_sql`):
-    jobs whose tag_filter this node does not match stay PENDING for another node and never
-    hold up the others, however many of them are queued.
+
+def claim_jobs(
+    db: Database, worker_id: str, node_tags: dict[str, str] | None, limit: int
+) -> list[ClaimedJob]:
+    """Atomically move up to `limit` of the oldest PENDING jobs this node may run to RUNNING
+    under this worker, in one transaction (one per free slot, not one per job).
+
+    A read first: when nothing waits, no write transaction is opened (an idle poll must not take
+    SQLite's write lock from the submissions). PostgreSQL: each candidate is locked with FOR
+    UPDATE SKIP LOCKED, so concurrent claimers each get different jobs. SQLite has no row locks
+    (SQLAlchemy drops FOR UPDATE there); the write transaction starts with BEGIN IMMEDIATE, so
+    claims are serialized. The update is guarded by `status = 'PENDING'` either way. Tags are
+    matched in SQL (`_candidate_sql`): jobs whose tag_filter this node does not match stay
+    PENDING for another node and never hold up the others, however many of them are queued.
     """
-    now = now_ms()
+    if limit < 1 or not _any_pending(db):
+        return []
     sql, params = _candidate_sql(db, {str(k): str(v) for k, v in (node_tags or {}).items()})
-    with db.write() as session:
-        chosen = session.execute(sa.text(sql), params).scalar()
-        if chosen is None:
-            return None
-        row = session.execute(
-            sa.update(Job)
-            .where(Job.id == chosen, Job.status == JobStatus.PENDING.value)
-            .values(
-                status=JobStatus.RUNNING.value,
-                owner=worker_id,
-                start_ms=now,
-                heartbeat_ms=db_now_ms(),
+
+    def claim(session: Session) -> list[ClaimedJob]:
+        claimed: list[ClaimedJob] = []
+        now, db_now = now_ms(), db_now_ms()
+        while len(claimed) < limit:
+            chosen = session.execute(sa.text(sql), params).scalar()
+            if chosen is None:
+                break
+            row = session.execute(
+                sa.update(Job)
+                .where(Job.id == chosen, Job.status == JobStatus.PENDING.value)
+                .values(
+                    status=JobStatus.RUNNING.value,
+                    owner=worker_id,
+                    start_ms=now,
+                    heartbeat_ms=db_now,
+                )
+                .returning(
+                    Job.id,
+                    Job.name,
+                    Job.config,
+                    Job.mode,
+                    Job.start_with_savepoint,
+                    Job.restore_checkpoint_id,
+                )
+                .execution_options(synchronize_session=False)
+            ).first()
+            if row is None:
+                break
+            claimed.append(
+                ClaimedJob(
+                    row.id,
+                    row.name,
+                    row.config,
+                    row.mode,
+                    bool(row.start_with_savepoint),
+                    row.restore_checkpoint_id,
+                )
             )
-            .returning(
-                Job.id,
-                Job.name,
-                Job.config,
-                Job.mode,
-                Job.start_with_savepoint,
-                Job.restore_checkpoint_id,
-            )
-            .execution_options(synchronize_session=False)
-        ).first()
-    if row is None:
-        return None
-    return ClaimedJob(
-        row.id,
-        row.name,
-        row.config,
-        row.mode,
-        bool(row.start_with_savepoint),
-        row.restore_checkpoint_id,
-    )
+        return claimed
+
+    return db.transact(claim)
+
+
+def _any_pending(db: Database) -> bool:
+    """Whether any job is PENDING at all (an index probe on a read connection)."""
+    row = db.fetch_one("SELECT 1 FROM jobs WHERE status = 'PENDING' LIMIT 1", ())
+    return row is not None
 
 
 def flush_metrics(
@@ -186,7 +213,8 @@ def flush_metrics(
     due, are added in the same transaction (no write of their own)."""
     if not metrics:
         return
-    with db.write() as session:
+
+    def flush(session: Session) -> None:
         sample_store.insert(session, worker_id, samples or [], now_ms())
         # a Core executemany: an ORM update with a list of parameters means "bulk update by
         # primary key" to SQLAlchemy, which this WHERE (owner too) is not
@@ -197,6 +225,8 @@ def flush_metrics(
             .values(metrics=sa.bindparam("metrics_json"), heartbeat_ms=db_now_ms()),
             [{"job_id": job_id, "metrics_json": text} for job_id, text in metrics.items()],
         )
+
+    db.transact(flush)
 
 
 def finish_job(
@@ -209,26 +239,20 @@ def finish_job(
     sample: sample_store.Sample | None = None,
 ) -> bool:
     """Record a job's final status, metrics and rendered job object (and its last metric
-    sample); False if it is not ours.
+    sample); False if it is not ours (see `transitions.finish_owned`)."""
 
-    A force stop that arrived while the savepoint was being taken wins: the job ends CANCELED,
-    as in SeaTunnel 3.0 (its savepoint may be stored all the same).
-    """
-    with db.write() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.owner != worker_id:
-            return False
-        if status == JobStatus.SAVEPOINT_DONE.value and job.stop_request == stops.FORCE:
-            status = JobStatus.CANCELED.value
-        if sample is not None:
+    def finish(session: Session) -> bool:
+        if sample is not None:  # first: it is added only while the job is still ours
             sample_store.insert(session, worker_id, [sample], now_ms())
-        transitions.finish(session, job, status, error_msg, metrics)
-    return True
+        return transitions.finish_owned(session, job_id, worker_id, status, error_msg, metrics)
+
+    return db.transact(finish)
 
 
 def release_job(db: Database, job_id: int, worker_id: str, metrics: str | None) -> bool:
     """Hand a job this worker can no longer run (shutdown) back to PENDING for another worker."""
-    with db.write() as session:
+
+    def release(session: Session) -> bool:
         result = session.execute(
             sa.update(Job)
             .where(Job.id == job_id, Job.owner == worker_id)
@@ -240,7 +264,9 @@ def release_job(db: Database, job_id: int, worker_id: str, metrics: str | None) 
             )
             .execution_options(synchronize_session=False)
         )
-    return result.rowcount == 1
+        return result.rowcount == 1
+
+    return db.transact(release)
 
 
 def new_worker_id(node_id: str) -> str:
@@ -271,7 +297,8 @@ def heartbeat(
     values: dict = {"heartbeat_ms": db_now_ms()}
     if pool_stats is not None:
         values["pool_stats"] = orjson.dumps(pool_stats).decode()
-    with db.write() as session:
+
+    def beat(session: Session) -> None:
         session.execute(sa.update(Worker).where(Worker.id == worker_id).values(**values))
         if job_ids:
             session.execute(
@@ -280,6 +307,8 @@ def heartbeat(
                 .values(heartbeat_ms=db_now_ms())
                 .execution_options(synchronize_session=False)
             )
+
+    db.transact(beat)
 
 
 def heartbeat_worker(db: Database, worker_id: str, pool_stats: dict | None = None) -> None:

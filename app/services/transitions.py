@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -10,33 +12,120 @@ from app.models.status import JobStatus
 from app.services import counts, render
 from app.timefmt import now_ms
 
+_JOBS = Job.__table__
+# built once (their compiled forms are cached): a job's end is on every job's path
+_SELECT_ENDING = sa.select(
+    _JOBS.c.id,
+    _JOBS.c.name,
+    _JOBS.c.create_ms,
+    _JOBS.c.dag,
+    _JOBS.c.last_checkpoint,
+    _JOBS.c.owner,
+    _JOBS.c.stop_request,
+).where(_JOBS.c.id == sa.bindparam("job_id"))
+_UPDATE_ENDING = (
+    sa.update(_JOBS)
+    .where(_JOBS.c.id == sa.bindparam("job_id"), _JOBS.c.owner == sa.bindparam("worker_id"))
+    .values(
+        {
+            name: sa.bindparam(f"v_{name}")
+            for name in (
+                "info",
+                "status",
+                "finish_ms",
+                "error_msg",
+                "metrics",
+                "owner",
+                "heartbeat_ms",
+                "restore_checkpoint_id",
+                "last_checkpoint",
+            )
+        }
+    )
+)
+_DROP_CHECKPOINTS = sa.delete(Checkpoint.__table__).where(
+    Checkpoint.__table__.c.job_id == sa.bindparam("job_id"),
+    Checkpoint.__table__.c.kind == "checkpoint",
+)
+
 
 def finish(
     session: Session, job: Job, status: str, error_msg: str | None, metrics: str | None
 ) -> None:
     """Move `job` (loaded in `session`) to final `status`, in the caller's transaction."""
+    values = _final_values(job, status, error_msg, metrics)
+    if status == JobStatus.FINISHED.value:
+        session.execute(_DROP_CHECKPOINTS, {"job_id": job.id})
+    for column, value in values.items():
+        setattr(job, column, value)
+    counts.bump(session, status, +1)
+
+
+def finish_owned(
+    session: Session,
+    job_id: int,
+    worker_id: str,
+    status: str,
+    error_msg: str | None,
+    metrics: str | None,
+) -> bool:
+    """`finish` for a job this worker owns, in Core statements (the end of every job runs in a
+    shared transaction, so it must be quick); False if the job is not this worker's any more.
+
+    A force stop that arrived while the savepoint was being taken wins: the job ends CANCELED,
+    as in SeaTunnel 3.0 (its savepoint may be stored all the same).
+    """
+    from app.services.stops import FORCE  # stops ends jobs through this module
+
+    row = session.execute(_SELECT_ENDING, {"job_id": job_id}).first()
+    if row is None or row.owner != worker_id:
+        return False
+    if status == JobStatus.SAVEPOINT_DONE.value and row.stop_request == FORCE:
+        status = JobStatus.CANCELED.value
+    values = _final_values(row, status, error_msg, metrics)
+    if status == JobStatus.FINISHED.value:
+        session.execute(_DROP_CHECKPOINTS, {"job_id": job_id})
+    params = {f"v_{column}": value for column, value in values.items()}
+    session.execute(_UPDATE_ENDING, {"job_id": job_id, "worker_id": worker_id, **params})
+    counts.bump(session, status, +1)
+    return True
+
+
+def _final_values(row: Any, status: str, error_msg: str | None, metrics: str | None) -> dict:
+    """The columns a job's end sets, its job object rendered once for job-info."""
     error_msg = storable_text(error_msg)
     finished = now_ms()
+    last_checkpoint = row.last_checkpoint
     if status == JobStatus.FINISHED.value:
         # as SeaTunnel does: a completed job's checkpoints are dropped (its final checkpoint
         # only guarded the last commit until this status was recorded); savepoints stay
-        job.last_checkpoint = None
-        session.execute(
-            sa.delete(Checkpoint).where(
-                Checkpoint.job_id == job.id, Checkpoint.kind == "checkpoint"
-            )
-        )
-    job.info = render.finished_job(
-        job, status=status, finish_ms=finished, error_msg=error_msg, metrics=metrics
+        last_checkpoint = None
+    info = render.finished_job(
+        _Rendered(row, last_checkpoint),
+        status=status,
+        finish_ms=finished,
+        error_msg=error_msg,
+        metrics=metrics,
     ).decode()
-    job.status = status
-    counts.bump(session, status, +1)
-    job.finish_ms = finished
-    job.error_msg = error_msg
-    job.metrics = metrics
-    job.owner = None
-    job.heartbeat_ms = finished
-    job.restore_checkpoint_id = None
+    return {
+        "info": info,
+        "status": status,
+        "finish_ms": finished,
+        "error_msg": error_msg,
+        "metrics": metrics,
+        "owner": None,
+        "heartbeat_ms": finished,
+        "restore_checkpoint_id": None,
+        "last_checkpoint": last_checkpoint,
+    }
+
+
+class _Rendered:
+    """A job row as the renderer sees it at its end (the checkpoint reference as it will be)."""
+
+    def __init__(self, row: Any, last_checkpoint: str | None) -> None:
+        self.id, self.name, self.create_ms, self.dag = row.id, row.name, row.create_ms, row.dag
+        self.last_checkpoint = last_checkpoint
 
 
 def storable_text(text: str | None) -> str | None:

@@ -42,7 +42,8 @@ LOGGERS_SYNC_SECONDS = 1.0
 
 
 class Executor:
-    """One dispatcher thread claims jobs while a slot is free; `slots` threads run them.
+    """One dispatcher thread claims jobs while a slot is free (as many as are free, in one
+    transaction); `slots` threads run them.
 
     Only the dispatcher polls the database (every `poll_interval_ms` when idle), so an idle
     process costs one query per interval whatever its slot count. Submissions to this process
@@ -148,20 +149,25 @@ class Executor:
         while not self._stopping.is_set():
             if not self._free_slots.acquire(timeout=self._poll):
                 continue
+            free = 1
+            while free < self.settings.slots and self._free_slots.acquire(blocking=False):
+                free += 1
             try:
-                job = runs.claim_next(self.db, self.worker_id, self._node_tags())
+                jobs = runs.claim_jobs(self.db, self.worker_id, self._node_tags(), free)
             except Exception:  # noqa: BLE001 - the database may be briefly unavailable
                 log.exception("claiming a job failed")
-                job = None
+                jobs = []
                 self._stopping.wait(1.0)
-            if job is None:
+            for _ in range(free - len(jobs)):
                 self._free_slots.release()
+            if not jobs:
                 if self._wake.wait(self._poll):
                     self._wake.clear()
                 continue
             with self._held_lock:
-                self._held.add(job.id)
-            self._claimed.put(job)
+                self._held.update(job.id for job in jobs)
+            for job in jobs:
+                self._claimed.put(job)
 
     def _slot_loop(self) -> None:
         """Run claimed jobs until told to stop. Nothing a job does can end this loop: whatever
