@@ -233,11 +233,48 @@ def test_literal_row_errors(rows: object, fragment: str) -> None:
     assert fragment in info.value.message
 
 
-def test_unknown_and_nested_types_are_rejected() -> None:
-    for fields in ({"a": "array<varchar>"}, {"a": {"nested": "int"}}, {}, {"a": 5}):
+def test_unknown_types_and_empty_rows_are_rejected() -> None:
+    for fields in ({"a": "array<varchar>"}, {"a": {"nested": "int2"}}, {"a": {}}, {}, {"a": 5}):
         with pytest.raises(ConfigError) as info:
             build_plan(job(fake(schema={"fields": fields})))
         assert "option 'schema.fields'" in info.value.message
+
+
+ROW_FIELDS = {"id": "int", "c_row": {"c_int": "int", "c_inner": {"c_string": "string"}}}
+
+
+def test_row_fields_generate_struct_columns() -> None:
+    run(job(fake(schema={"fields": ROW_FIELDS}, **{"row.num": 4, "string.length": 3})))
+    table = collected_table()
+    assert str(table.schema.field("c_row").type) == (
+        "struct<c_int: int32, c_inner: struct<c_string: string>>"
+    )
+    assert table.num_rows == 4 and table.column("c_row").null_count == 0
+    assert all(len(r["c_row"]["c_inner"]["c_string"]) == 3 for r in table.to_pylist())
+
+
+def test_literal_rows_take_a_row_by_name_or_by_position() -> None:
+    rows = [
+        {"fields": [1, {"c_int": 5, "c_inner": {"c_string": "x"}}]},
+        {"fields": [2, None]},
+        {"fields": [3, [6, ["y"]]]},
+        {"fields": [4, {"c_int": 7}]},
+    ]
+    run(job(fake(schema={"fields": ROW_FIELDS}, rows=rows)))
+    assert collected_table().column("c_row").to_pylist() == [
+        {"c_int": 5, "c_inner": {"c_string": "x"}},
+        None,
+        {"c_int": 6, "c_inner": {"c_string": "y"}},
+        {"c_int": 7, "c_inner": None},
+    ]
+    for bad, fragment in (
+        ("x", 'field "c_row": expected an object or a list, got "x"'),
+        ([1, [], 3], 'field "c_row": expected at most 2 values for ROW<'),
+        ({"c_int": "z"}, 'field "c_row": c_int: expected int, got an object'),
+    ):
+        with pytest.raises(ConfigError) as info:
+            build_plan(job(fake(schema={"fields": ROW_FIELDS}, rows=[{"fields": [1, bad]}])))
+        assert fragment in info.value.message
 
 
 def test_splits_and_positions_resume_identically() -> None:

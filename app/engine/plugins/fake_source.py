@@ -19,9 +19,10 @@ from app.engine.options import (
     show,
 )
 from app.engine.plugin import RunContext, Source, SourceReader, SplitEnumerator, TableInfo
+from app.engine.plugins.declared_schema import declared_schema
 from app.engine.plugins.fake_rows import ValueProblem, convert
 from app.engine.registry import register_source
-from app.engine.types import Field, Schema, TypeSyntaxError, TypeTooDeep, parse_type, row_width
+from app.engine.types import Schema, row_width
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -206,35 +207,7 @@ class FakeSource(Source):
             )
 
     def _schema(self) -> Schema:
-        fields = []
-        declared = self.values["schema.fields"]
-        if len(declared) > self.limits.fields:
-            raise self.error(
-                "schema.fields",
-                f"must declare at most {self.limits.fields} fields "
-                f"({self.limits.describe('fields')}), got {len(declared)}",
-            )
-        for name, text in declared.items():
-            if isinstance(text, dict):
-                raise self.error(
-                    "schema.fields", f"field {show(name)}: nested row types are not supported"
-                )
-            try:
-                sea = parse_type(text, self.limits.type_depth)
-            except TypeTooDeep:
-                raise self.error(
-                    "schema.fields",
-                    f"field {show(name)}: the type nests array/map deeper than "
-                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
-                ) from None
-            except TypeSyntaxError:
-                raise self.error(
-                    "schema.fields", f"field {show(name)} has unknown type {show(text)}"
-                ) from None
-            fields.append(Field(str(name), sea))
-        if not fields:
-            raise self.error("schema.fields", "must declare at least one field")
-        return Schema(tuple(fields))
+        return declared_schema(self, self.values["schema.fields"])
 
     def _check_batch_bytes(self) -> None:
         """rows per batch x estimated row width must fit limits.batch-bytes: an explicit
