@@ -298,3 +298,42 @@ def test_splits_and_positions_resume_identically() -> None:
     resumed = [b.data for b in source.reader(ctx).read(splits[1], 1)]
     assert len(whole) == 2 and len(resumed) == 1
     assert whole[1].equals(resumed[0])
+
+
+def test_schema_columns_declare_nullability() -> None:
+    columns = [
+        {"name": "id", "type": "bigint", "nullable": False, "comment": "key"},
+        {"name": "name", "type": "string", "columnLength": 20},
+        {"name": "r", "type": {"x": "int"}, "nullable": "false"},
+    ]
+    plan = build_plan(job(fake(schema={"columns": columns}, **{"row.num": 3})))
+    out = plan.vertices[0].tables_out[0].schema
+    assert [(f.name, f.type.display(), f.nullable) for f in out.fields] == [
+        ("id", "BIGINT", False),
+        ("name", "STRING", True),
+        ("r", "ROW<x INT>", False),
+    ]
+    run(job(fake(schema={"columns": columns}, **{"row.num": 3})))
+    assert collected_table().num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("schema", "fragment"),
+    [
+        (
+            {"fields": {"a": "int"}, "columns": [{"name": "a", "type": "int"}]},
+            "option 'schema.fields' and schema.columns cannot both be given",
+        ),
+        ({"columns": []}, "option 'schema.columns' must be a non-empty list"),
+        ({"columns": [{"type": "int"}]}, "column 0 needs option [name]"),
+        ({"columns": [{"name": "a"}]}, "column 0 needs option [type]"),
+        ({"columns": [{"name": "a", "type": "int", "nul": 1}]}, 'column 0 has unknown key "nul"'),
+        ({"columns": [{"name": "a", "type": "int", "nullable": 3}]}, "nullable must be a boolean"),
+        ({"columns": [{"name": "a", "type": "int"}] * 2}, 'declares column "a" twice'),
+        ({"columns": [{"name": "a", "type": "varchar"}]}, 'field "a" has unknown type "varchar"'),
+    ],
+)
+def test_schema_columns_errors(schema: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_plan(job(fake(schema=schema)))
+    assert fragment in info.value.message

@@ -356,7 +356,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         ),
         (
             lambda c: c["source"][0].update(schema={"table": "x"}),
-            "Plugin 'FakeSource' (source[0]): option 'schema.fields' is required",
+            "Plugin 'FakeSource' (source[0]): option 'schema.fields' is required (or schema.columns)",
         ),
         (
             lambda c: c["source"][0].update(schema={"fields": {"a": "int", "b": "varchar"}}),

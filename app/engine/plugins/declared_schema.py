@@ -50,3 +50,79 @@ def declared_field(plugin: Plugin, name: str, text: Any, depth: int | None = Non
         raise plugin.error(
             "schema.fields", f"field {show(name)} has unknown type {show(text)}"
         ) from None
+
+
+_COLUMN_KEYS = (
+    "name",
+    "type",
+    "nullable",
+    "columnLength",
+    "columnScale",
+    "defaultValue",
+    "comment",
+)
+
+
+def declared_columns(plugin: Plugin, columns: Any) -> Schema:
+    """The schema of option `schema.columns`: SeaTunnel's `[{name, type, nullable, ...}]` form,
+    the one that can say a column is NOT NULL (length, scale, default and comment are accepted
+    and not kept)."""
+    if not isinstance(columns, list) or not columns:
+        raise plugin.error("schema.columns", "must be a non-empty list of {name, type} objects")
+    limits = plugin.limits
+    if len(columns) > limits.fields:
+        raise plugin.error(
+            "schema.columns",
+            f"must declare at most {limits.fields} columns "
+            f"({limits.describe('fields')}), got {len(columns)}",
+        )
+    fields = []
+    for i, column in enumerate(columns):
+        if not isinstance(column, dict):
+            raise plugin.error(
+                "schema.columns", f"column {i} must be an object, got {show(column)}"
+            )
+        unknown = [k for k in column if k not in _COLUMN_KEYS]
+        if unknown:
+            raise plugin.error(
+                "schema.columns",
+                f"column {i} has unknown key {show(str(unknown[0]))} "
+                f"(known: {', '.join(_COLUMN_KEYS)})",
+            )
+        for key in ("name", "type"):
+            if column.get(key) in (None, ""):
+                raise plugin.error("schema.columns", f"column {i} needs option [{key}]")
+        if not isinstance(column["name"], str):
+            raise plugin.error(
+                "schema.columns", f"column {i} name must be a string, got {show(column['name'])}"
+            )
+        nullable = column.get("nullable", True)
+        if isinstance(nullable, str) and nullable.lower() in ("true", "false"):
+            nullable = nullable.lower() == "true"
+        if not isinstance(nullable, bool):
+            raise plugin.error(
+                "schema.columns",
+                f"column {show(column['name'])} nullable must be a boolean, got {show(nullable)}",
+            )
+        declared = declared_field(plugin, column["name"], column["type"])
+        fields.append(Field(declared.name, declared.type, nullable))
+    seen: set[str] = set()
+    for f in fields:
+        if f.name in seen:
+            raise plugin.error("schema.columns", f"declares column {show(f.name)} twice")
+        seen.add(f.name)
+    return Schema(tuple(fields))
+
+
+def schema_of(plugin: Plugin) -> Schema:
+    """`schema.fields` or `schema.columns`, exactly one (as SeaTunnel's TableSchemaParser)."""
+    fields, columns = plugin.values["schema.fields"], plugin.values["schema.columns"]
+    if fields is not None and columns is not None:
+        raise plugin.error(
+            "schema.fields", "and schema.columns cannot both be given (declare one of them)"
+        )
+    if columns is not None:
+        return declared_columns(plugin, columns)
+    if fields is None:
+        raise plugin.error("schema.fields", "is required (or schema.columns)")
+    return declared_schema(plugin, fields)

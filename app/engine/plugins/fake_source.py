@@ -19,10 +19,10 @@ from app.engine.options import (
     show,
 )
 from app.engine.plugin import RunContext, Source, SourceReader, SplitEnumerator, TableInfo
-from app.engine.plugins.declared_schema import declared_schema
+from app.engine.plugins.declared_schema import schema_of
 from app.engine.plugins.fake_rows import ValueProblem, convert
 from app.engine.registry import register_source
-from app.engine.types import Schema, row_width
+from app.engine.types import row_width
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -71,8 +71,14 @@ class FakeSource(Source):
         Option(
             "schema.fields",
             MAP,
-            required=True,
-            description="Field name -> SeaTunnel type (string, int, decimal(10,2), array<int>...).",
+            description="Field name -> SeaTunnel type (string, int, decimal(10,2), array<int>...) "
+            "or a nested object of fields (a ROW).",
+        ),
+        Option(
+            "schema.columns",
+            ANY,
+            description="Instead of schema.fields: [{name, type, nullable, ...}]; nullable = "
+            "false marks a NOT NULL column.",
         ),
         Option(
             "schema.table",
@@ -169,7 +175,6 @@ class FakeSource(Source):
     )
     unsupported = (
         "tables_configs",
-        "schema.columns",
         "schema.primaryKey",
         "schema.constraintKeys",
         "schema.options",
@@ -183,10 +188,11 @@ class FakeSource(Source):
         "^[A-Za-z_.]+\\.fake\\.mode",
         "^[A-Za-z_.]+\\.template",
     )
+    exclusive_options = (("schema.fields", "schema.columns"),)
 
     def configure(self) -> None:
         """Parse the schema, check ranges and convert literal rows."""
-        self.schema = self._schema()
+        self.schema = schema_of(self)
         self._check_batch_bytes()
         for name in RANGES:
             if self.values[f"{name}.min"] > self.values[f"{name}.max"]:
@@ -205,9 +211,6 @@ class FakeSource(Source):
                 f"times parallelism must be <= {splits}, got "
                 f"{self.values['split.num']} x {self.parallelism}",
             )
-
-    def _schema(self) -> Schema:
-        return declared_schema(self, self.values["schema.fields"])
 
     def _check_batch_bytes(self) -> None:
         """rows per batch x estimated row width must fit limits.batch-bytes: an explicit
