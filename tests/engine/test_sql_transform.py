@@ -409,6 +409,20 @@ def test_bad_nested_paths_are_rejected(query: str, message: str) -> None:
     assert rejected(query, ROW_FIELDS).startswith(PREFIX + message)
 
 
+def test_a_path_is_resolved_from_its_first_segment() -> None:
+    """Zeta would read a top-level `c_int` for `c_row.c_int`; the path means the nested field."""
+    fields = {"c_int": "string", "c_row": {"c_int": "int"}, "t": {"c_int": "bigint"}}
+    rows = [{"fields": ["top", [1], [2]]}]
+    assert sql("select c_row.c_int as a, t.c_int as b from t", fields, rows) == {
+        "a": [1],
+        "b": [2],  # a column named like the input table wins over the table prefix
+    }
+    assert schema("select c_row.c_int as a, t.c_int as b from t", fields) == [
+        ("a", "INT"),
+        ("b", "BIGINT"),
+    ]
+
+
 def test_a_row_as_a_string_is_seatunnel_rows_to_string() -> None:
     out = sql("select cast(c_row.c_inner as string) as s from t", ROW_FIELDS, ROW_ROWS)
     row = "SeaTunnelRow{tableId=, kind=+I, fields=[%s]}"

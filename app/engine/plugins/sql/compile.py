@@ -303,7 +303,8 @@ class Compiler:
 
 
 def _comparable(left: nd.Expr, right: nd.Expr, text: str) -> None:
-    """ROW, MAP and ARRAY values have no comparison (Zeta compares them by Java reference)."""
+    """ROW, MAP and ARRAY values are not compared here (Zeta's equals() compares rows and maps
+    by value, arrays by reference; Arrow has no kernel for either): a plan-time error."""
     for side in (left, right):
         if side.type.name in ("row", "map", "array"):
             raise SqlError(
