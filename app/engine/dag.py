@@ -21,11 +21,12 @@ from app.engine.plugin import TableInfo
 from app.engine.wiring import Vertex
 
 _ACTION = {"source": "Source", "transform": "Transform", "sink": "Sink"}
-# Characters of field names and types rendered into one jobDag's `schemas`: a plan may hold
-# limits.fields fields and a chain of Copy transforms multiplies wide ROW types, but the stored
-# jobDag is served with every job listing. Fields past the budget are left out, and an entry
-# missing some says "truncated": true.
+# Bytes (about) of `schemas` JSON in one jobDag: a plan may hold limits.fields fields and a
+# chain of Copy transforms multiplies wide ROW types, but the stored jobDag is served with every
+# job listing. Fields past the budget are left out, and an entry missing some says
+# "truncated": true. A field costs its name, its type and FIELD_COST for the JSON around them.
 SCHEMA_BUDGET = 1_000_000
+FIELD_COST = 40
 
 
 @dataclass(eq=False)
@@ -67,7 +68,7 @@ def vertex_tables(vertex: Vertex) -> list[TableInfo]:
 
 
 class _Schemas:
-    """Renders `schemas` entries within SCHEMA_BUDGET characters for the whole jobDag."""
+    """Renders `schemas` entries within a budget of JSON bytes for the whole jobDag."""
 
     def __init__(self, budget: int) -> None:
         self.left = budget
@@ -81,7 +82,7 @@ class _Schemas:
                 if self.left <= 0:
                     break
                 shown = f.type.display()
-                self.left -= len(f.name) + len(shown)
+                self.left -= len(f.name) + len(shown) + FIELD_COST
                 fields.append({"name": f.name, "type": shown, "nullable": f.nullable})
             entry: dict = {"tablePath": table.path, "fields": fields}
             if len(fields) < len(table.schema.fields):

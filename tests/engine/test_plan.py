@@ -289,7 +289,7 @@ def test_dag_schemas_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A plan may hold limits.fields fields; the stored jobDag keeps a bounded share of them."""
     from app.engine import dag as dag_module
 
-    monkeypatch.setattr(dag_module, "SCHEMA_BUDGET", 25)
+    monkeypatch.setattr(dag_module, "SCHEMA_BUDGET", 3 * 40 + 25)
     dag = build_plan(SEED_JSON).dag("1")
     source, sink = (v["schemas"] for v in dag["vertexInfoMap"])
     assert source == [{"tablePath": "fake", "fields": SEED_FIELDS}]  # 10 + 6 + 7 characters
