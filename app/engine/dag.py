@@ -5,6 +5,11 @@ several inputs) split into one pipeline per source-to-sink path (PipelineGenerat
 vertex names prefixed with their pipeline, table paths as DAGUtils.getTablePaths gives them.
 
 Not rendered: SeaTunnel's Shuffle vertex (a single multi-table source feeding several sinks).
+
+Ours, after SeaTunnel's keys: each vertex's `schemas`, the plan-time schemas of the tables it
+produces (a source, a transform chain: the chain's output) or receives (a sink), one entry
+`{"tablePath", "fields": [{"name", "type", "nullable"}]}` per distinct table; SeaTunnel clients
+read only the keys they know. A jobDag stored before this key existed simply lacks it.
 """
 
 from __future__ import annotations
@@ -12,9 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import count
 
+from app.engine.plugin import TableInfo
 from app.engine.wiring import Vertex
 
 _ACTION = {"source": "Source", "transform": "Transform", "sink": "Sink"}
+# Bytes (about) of `schemas` JSON in one jobDag: a plan may hold limits.fields fields and a
+# chain of Copy transforms multiplies wide ROW types, but the stored jobDag is served with every
+# job listing. Fields past the budget are left out, and an entry missing some says
+# "truncated": true. A field costs its name, its type and FIELD_COST for the JSON around them.
+SCHEMA_BUDGET = 1_000_000
+FIELD_COST = 40
 
 
 @dataclass(eq=False)
@@ -25,6 +37,7 @@ class _Node:
     kind: str
     name: str
     table_paths: list[str] = field(default_factory=list)
+    tables: list[TableInfo] = field(default_factory=list)  # for `schemas`
 
 
 def action_name(vertex: Vertex) -> str:
@@ -40,18 +53,58 @@ def vertex_name(vertex: Vertex, pipeline: int) -> str:
     return f"pipeline-{pipeline} [{action_name(vertex)}]"
 
 
+def vertex_tables(vertex: Vertex) -> list[TableInfo]:
+    """The tables a vertex shows schemas of: produced (source, transform) or received (sink),
+    one per distinct path and schema, in order."""
+    tables = [t for _, t in vertex.tables_in] if vertex.kind == "sink" else vertex.tables_out
+    seen: dict[str, list[TableInfo]] = {}
+    distinct: list[TableInfo] = []
+    for table in tables:
+        same_path = seen.setdefault(table.path, [])
+        if not any(t.schema == table.schema for t in same_path):
+            same_path.append(table)
+            distinct.append(table)
+    return distinct
+
+
+class _Schemas:
+    """Renders `schemas` entries within a budget of JSON bytes for the whole jobDag."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+
+    def render(self, tables: list[TableInfo]) -> list[dict]:
+        """One entry per table; its fields in order while the budget lasts."""
+        entries = []
+        for table in tables:
+            fields: list[dict] = []
+            for f in table.schema.fields:
+                if self.left <= 0:
+                    break
+                shown = f.type.display()
+                self.left -= len(f.name) + len(shown) + FIELD_COST
+                fields.append({"name": f.name, "type": shown, "nullable": f.nullable})
+            entry: dict = {"tablePath": table.path, "fields": fields}
+            if len(fields) < len(table.schema.fields):
+                entry["truncated"] = True
+            entries.append(entry)
+        return entries
+
+
 def job_dag(job_id: str, vertices: list[Vertex], env_options: dict[str, str]) -> dict:
-    """The jobDag object of job-info (reference §2.3), keys in SeaTunnel's order."""
+    """The jobDag object of job-info (reference §2.3), keys in SeaTunnel's order, plus `schemas`."""
     ids = count(1)
     pipelines = _pipelines(vertices, ids)
     edges: dict[str, list[dict]] = {}
     infos: dict[int, dict] = {}
+    nodes_by_id: dict[int, _Node] = {}
     connected = {p for v in vertices for p in v.inputs} | {v.id for v in vertices if v.inputs}
     for vertex in sorted(vertices, key=lambda v: v.id):
         if vertex.id not in connected:  # ours: SeaTunnel drops a plugin nothing connects to
-            pipelines.append(
-                [_Node(next(ids), vertex.kind, action_name(vertex), vertex.table_paths())]
-            )
+            node = _Node(next(ids), vertex.kind, action_name(vertex), vertex.table_paths())
+            node.tables = vertex_tables(vertex)
+            pipelines.append([node])
+    schemas = _Schemas(SCHEMA_BUDGET)
     for number, pipeline in enumerate(pipelines, start=1):
         path_edges = [e for e in pipeline if isinstance(e, tuple)]
         edges[str(number)] = [
@@ -59,12 +112,15 @@ def job_dag(job_id: str, vertices: list[Vertex], env_options: dict[str, str]) ->
         ]
         nodes = [n for e in pipeline for n in (e if isinstance(e, tuple) else (e,))]
         for node in nodes:
+            nodes_by_id[node.id] = node
             infos[node.id] = {
                 "vertexId": node.id,
                 "type": node.kind,
                 "vertexName": f"pipeline-{number} [{node.name}]",
                 "tablePaths": list(node.table_paths),
             }
+    for i in sorted(infos):  # in vertex order, so a truncation hits the last vertices
+        infos[i]["schemas"] = schemas.render(nodes_by_id[i].tables)
     return {
         "jobId": str(job_id),
         "pipelineEdges": edges,
@@ -95,6 +151,7 @@ def _execution_edges(vertices: list[Vertex], ids: count) -> list[tuple[_Node, _N
             vertex = by_id[vid]
             paths = [] if vertex.kind == "transform" else vertex.table_paths()
             nodes[vid] = _Node(next(ids), vertex.kind, action_name(vertex), paths)
+            nodes[vid].tables = vertex_tables(vertex)
         return nodes[vid]
 
     result = []
@@ -143,6 +200,7 @@ def _chain_transforms(edges: list[tuple[_Node, _Node]], ids: count) -> list[tupl
                 if chained:
                     names = "->".join(n.name for n in chained)
                     chain = _Node(next(ids), "transform", f"TransformChain[{names}]")
+                    chain.tables = chained[-1].tables  # the chain's output
                     for member in chained:
                         chain_of[member.id] = chain
             queue += targets.get(node.id, [])
@@ -180,7 +238,7 @@ def _split_unions(
     paths: list[list[tuple[_Node, _Node]]] = []
 
     def copy(node: _Node) -> _Node:
-        return _Node(next(copies), node.kind, node.name, node.table_paths)
+        return _Node(next(copies), node.kind, node.name, node.table_paths, node.tables)
 
     def walk(path: list[_Node], node: _Node) -> None:
         path.append(copy(node))

@@ -67,7 +67,13 @@ class JobDagSchema(Open):
 
     jobId = fields.String()  # noqa: N815
     envOptions = fields.Dict()  # noqa: N815
-    vertexInfoMap = fields.List(fields.Dict())  # noqa: N815
+    vertexInfoMap = fields.List(  # noqa: N815
+        fields.Dict(),
+        metadata={
+            "description": "{vertexId, type, vertexName, tablePaths} as SeaTunnel, then ours: "
+            "schemas [{tablePath, fields: [{name, type, nullable}], truncated?}]"
+        },
+    )
     pipelineEdges = fields.Dict()  # noqa: N815
     vertices = fields.List(fields.Dict(), metadata={"description": "v1 paths only"})
     edges = fields.List(fields.Dict(), metadata={"description": "v1 paths only"})

@@ -93,8 +93,12 @@ def test_console_rules_exact(client) -> None:  # noqa: ANN001
 
 def test_required_exclusive_bundled_and_choices(client) -> None:  # noqa: ANN001
     rules = client.get("/option-rules?type=source&plugin=FakeSource").get_json()["optionRule"]
-    assert [r["ruleType"] for r in rules["requiredOptions"]] == ["ABSOLUTELY_REQUIRED"]
-    assert [o["key"] for o in rules["requiredOptions"][0]["options"]] == ["schema", "schema.fields"]
+    assert [
+        (r["ruleType"], [o["key"] for o in r["options"]]) for r in rules["requiredOptions"]
+    ] == [
+        ("ABSOLUTELY_REQUIRED", ["schema"]),
+        ("EXCLUSIVE", ["schema.fields", "schema.columns"]),
+    ]
     row_num = next(o for o in rules["optionalOptions"] if o["key"] == "row.num")
     assert row_num["defaultValue"] == 5 and row_num["description"]
     rules = client.get("/option-rules?type=transform&plugin=Copy").get_json()["optionRule"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
 import orjson
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers import sample_config, wait_for_status
 
@@ -77,7 +79,17 @@ def test_finished_job_object_shape(client, settings) -> None:  # noqa: ANN001
     assert info["jobId"] == job_id and info["jobName"] == "shape"
     assert TIME.match(info["createTime"]) and info["finishTime"] == info["finishedTime"]
     assert info["pluginJarsUrls"] == []
-    assert info["jobDag"] == {
+    fields = [
+        {"name": "name", "type": "STRING", "nullable": True},
+        {"name": "age", "type": "INT", "nullable": True},
+        {"name": "card", "type": "INT", "nullable": True},
+    ]
+    dag = copy.deepcopy(info["jobDag"])
+    # ours, after SeaTunnel's keys: the plan-time schemas; the rest is exactly SeaTunnel's
+    assert [v.pop("schemas") for v in dag["vertexInfoMap"]] == [
+        [{"tablePath": "fake", "fields": fields}]
+    ] * 2
+    assert dag == {
         "jobId": job_id,
         "pipelineEdges": {"1": [{"inputVertexId": "1", "targetVertexId": "2"}]},
         "envOptions": {"job.mode": "batch"},
@@ -257,3 +269,35 @@ def test_overview(client) -> None:  # noqa: ANN001
     filtered = client.get("/overview?tag1=dev").get_json()
     assert filtered["workers"] == "0" and filtered["totalSlot"] == "0"
     assert filtered["finishedJobs"] == "1"
+
+
+def test_a_job_dag_stored_before_schemas_still_renders(client, settings) -> None:  # noqa: ANN001
+    """Jobs stored by an older version have no `schemas` in their jobDag: served as stored."""
+    job_id = _submit(client, sample_config(rows=2))
+    wait_for_status(client, job_id, ("FINISHED",))
+    engine = sa.create_engine(settings.database_url)
+    with engine.begin() as conn:
+        dag, info = conn.execute(
+            sa.text("SELECT dag, info FROM jobs WHERE id = :id"), {"id": int(job_id)}
+        ).one()
+        old_dag = orjson.loads(dag)
+        for vertex in old_dag["vertexInfoMap"]:
+            del vertex["schemas"]
+        old_info = orjson.loads(info)
+        old_info["jobDag"] = old_dag
+        conn.execute(
+            sa.text("UPDATE jobs SET dag = :dag, info = :info WHERE id = :id"),
+            {
+                "dag": orjson.dumps(old_dag).decode(),
+                "info": orjson.dumps(old_info).decode(),
+                "id": int(job_id),
+            },
+        )
+    engine.dispose()
+    for path in (f"/job-info/{job_id}", f"/running-job/{job_id}"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.get_json()["jobDag"] == old_dag
+    assert client.get("/finished-jobs").get_json()[0]["jobDag"] == old_dag
+    v1 = client.get(f"/hazelcast/rest/maps/job-info/{job_id}").get_json()
+    assert v1["jobDag"]["vertices"] == old_dag["vertexInfoMap"]

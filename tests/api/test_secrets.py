@@ -58,6 +58,10 @@ def _configs(secret: Planted, tmp: Path) -> list[tuple[str, dict, str]]:
     plain["source"][0]["password"] = secret("source-plain")
     plain["source"][0]["auth"] = {"secret_key": secret("source-deep")}  # shaded keys are accepted
     plain["sink"][0]["token"] = [secret("sink-list-a"), secret("sink-list-b")]
+    # a secret that is also a field name: jobDag's schemas show field names
+    named = secret("field-name")
+    plain["source"][0]["auth"]["token"] = named
+    plain["source"][0]["schema"]["fields"][named] = "int"
     encoded = sample_config(rows=3)
     encoded["env"]["shade.identifier"] = "base64"
     encoded["env"]["access_key"] = secret("env-with-shade")

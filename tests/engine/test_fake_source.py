@@ -233,11 +233,48 @@ def test_literal_row_errors(rows: object, fragment: str) -> None:
     assert fragment in info.value.message
 
 
-def test_unknown_and_nested_types_are_rejected() -> None:
-    for fields in ({"a": "array<varchar>"}, {"a": {"nested": "int"}}, {}, {"a": 5}):
+def test_unknown_types_and_empty_rows_are_rejected() -> None:
+    for fields in ({"a": "array<varchar>"}, {"a": {"nested": "int2"}}, {"a": {}}, {}, {"a": 5}):
         with pytest.raises(ConfigError) as info:
             build_plan(job(fake(schema={"fields": fields})))
         assert "option 'schema.fields'" in info.value.message
+
+
+ROW_FIELDS = {"id": "int", "c_row": {"c_int": "int", "c_inner": {"c_string": "string"}}}
+
+
+def test_row_fields_generate_struct_columns() -> None:
+    run(job(fake(schema={"fields": ROW_FIELDS}, **{"row.num": 4, "string.length": 3})))
+    table = collected_table()
+    assert str(table.schema.field("c_row").type) == (
+        "struct<c_int: int32, c_inner: struct<c_string: string>>"
+    )
+    assert table.num_rows == 4 and table.column("c_row").null_count == 0
+    assert all(len(r["c_row"]["c_inner"]["c_string"]) == 3 for r in table.to_pylist())
+
+
+def test_literal_rows_take_a_row_by_name_or_by_position() -> None:
+    rows = [
+        {"fields": [1, {"c_int": 5, "c_inner": {"c_string": "x"}}]},
+        {"fields": [2, None]},
+        {"fields": [3, [6, ["y"]]]},
+        {"fields": [4, {"c_int": 7}]},
+    ]
+    run(job(fake(schema={"fields": ROW_FIELDS}, rows=rows)))
+    assert collected_table().column("c_row").to_pylist() == [
+        {"c_int": 5, "c_inner": {"c_string": "x"}},
+        None,
+        {"c_int": 6, "c_inner": {"c_string": "y"}},
+        {"c_int": 7, "c_inner": None},
+    ]
+    for bad, fragment in (
+        ("x", 'field "c_row": expected an object or a list, got "x"'),
+        ([1, [], 3], 'field "c_row": expected at most 2 values for ROW<'),
+        ({"c_int": "z"}, 'field "c_row": c_int: expected int, got an object'),
+    ):
+        with pytest.raises(ConfigError) as info:
+            build_plan(job(fake(schema={"fields": ROW_FIELDS}, rows=[{"fields": [1, bad]}])))
+        assert fragment in info.value.message
 
 
 def test_splits_and_positions_resume_identically() -> None:
@@ -261,3 +298,42 @@ def test_splits_and_positions_resume_identically() -> None:
     resumed = [b.data for b in source.reader(ctx).read(splits[1], 1)]
     assert len(whole) == 2 and len(resumed) == 1
     assert whole[1].equals(resumed[0])
+
+
+def test_schema_columns_declare_nullability() -> None:
+    columns = [
+        {"name": "id", "type": "bigint", "nullable": False, "comment": "key"},
+        {"name": "name", "type": "string", "columnLength": 20},
+        {"name": "r", "type": {"x": "int"}, "nullable": "false"},
+    ]
+    plan = build_plan(job(fake(schema={"columns": columns}, **{"row.num": 3})))
+    out = plan.vertices[0].tables_out[0].schema
+    assert [(f.name, f.type.display(), f.nullable) for f in out.fields] == [
+        ("id", "BIGINT", False),
+        ("name", "STRING", True),
+        ("r", "ROW<x INT>", False),
+    ]
+    run(job(fake(schema={"columns": columns}, **{"row.num": 3})))
+    assert collected_table().num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("schema", "fragment"),
+    [
+        (
+            {"fields": {"a": "int"}, "columns": [{"name": "a", "type": "int"}]},
+            "option 'schema.fields' and schema.columns cannot both be given",
+        ),
+        ({"columns": []}, "option 'schema.columns' must be a non-empty list"),
+        ({"columns": [{"type": "int"}]}, "column 0 needs option [name]"),
+        ({"columns": [{"name": "a"}]}, "column 0 needs option [type]"),
+        ({"columns": [{"name": "a", "type": "int", "nul": 1}]}, 'column 0 has unknown key "nul"'),
+        ({"columns": [{"name": "a", "type": "int", "nullable": 3}]}, "nullable must be a boolean"),
+        ({"columns": [{"name": "a", "type": "int"}] * 2}, 'declares column "a" twice'),
+        ({"columns": [{"name": "a", "type": "varchar"}]}, 'field "a" has unknown type "varchar"'),
+    ],
+)
+def test_schema_columns_errors(schema: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_plan(job(fake(schema=schema)))
+    assert fragment in info.value.message

@@ -47,10 +47,36 @@ def message(config: dict) -> str:
     return info.value.message
 
 
+def seatunnel_part(dag: dict) -> dict:
+    """The jobDag without our additions: exactly what a SeaTunnel client reads."""
+    dag = copy.deepcopy(dag)
+    for info in dag["vertexInfoMap"]:
+        del info["schemas"]
+    return dag
+
+
+def fields(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"name": n, "type": t, "nullable": True} for n, t in pairs]
+
+
+SEED_FIELDS = fields(("name", "STRING"), ("age", "INT"), ("card", "INT"))
+
+
 def test_seed_example_dag() -> None:
     plan = build_plan(SEED_JSON)
     dag = plan.dag("733584788375666689")
-    assert json.dumps(dag) == json.dumps(
+    assert [v["schemas"] for v in dag["vertexInfoMap"]] == [
+        [{"tablePath": "fake", "fields": SEED_FIELDS}],
+        [{"tablePath": "fake", "fields": SEED_FIELDS}],
+    ]
+    assert list(dag["vertexInfoMap"][0]) == [
+        "vertexId",
+        "type",
+        "vertexName",
+        "tablePaths",
+        "schemas",
+    ]
+    assert json.dumps(seatunnel_part(dag)) == json.dumps(
         {
             "jobId": "733584788375666689",
             "pipelineEdges": {"1": [{"inputVertexId": "1", "targetVertexId": "2"}]},
@@ -78,7 +104,14 @@ def test_chain_dag() -> None:
     """SeaTunnel's ExecutionPlanGenerator: the transforms become one TransformChain vertex,
     numbered after the sink, with no table paths."""
     dag = build_plan(CHAIN).dag("1")
-    assert dag == {
+    # the chain shows its output (FieldMapper renames, Filter keeps one), the sink what it gets
+    mapped = [{"tablePath": "fake", "fields": fields(("who", "STRING"))}]
+    assert [v["schemas"] for v in dag["vertexInfoMap"]] == [
+        [{"tablePath": "fake", "fields": SEED_FIELDS}],
+        mapped,
+        mapped,
+    ]
+    assert seatunnel_part(dag) == {
         "jobId": "1",
         "pipelineEdges": {
             "1": [
@@ -149,6 +182,15 @@ def test_sink_fed_by_two_sources_is_copied_per_source() -> None:
         (4, "pipeline-2 [Source[1]-FakeSource]", ["x.y"]),
         (5, "pipeline-2 [Sink[0]-Console-MultiTableSink]", ["a", "x.y"]),
     ]
+    who = {"tablePath": "a", "fields": fields(("who", "STRING"))}
+    n = {"tablePath": "x.y", "fields": fields(("n", "INT"))}
+    assert [v["schemas"] for v in dag["vertexInfoMap"]] == [
+        [{"tablePath": "a", "fields": SEED_FIELDS}],
+        [who],
+        [who, n],  # every copy of the sink shows all it receives, as its tablePaths do
+        [n],
+        [who, n],
+    ]
 
 
 def test_branching_transforms_are_chained_separately() -> None:
@@ -217,6 +259,41 @@ def test_two_pipelines_and_table_paths() -> None:
     ]
     assert infos[3]["vertexName"] == "pipeline-2 [Sink[1]-Console-MultiTableSink]"
     assert infos[4]["vertexName"] == "pipeline-3 [Source[2]-FakeSource]"
+    assert infos[4]["schemas"] == [{"tablePath": "default.default.default", "fields": SEED_FIELDS}]
+
+
+def test_dag_schemas_show_row_types_and_distinct_tables() -> None:
+    row = {"c_int": "int", "c_inner": {"c_string": "string"}}
+    schema = {"fields": {"id": "bigint", "d": "decimal", "m": "map<string, array<int>>", "r": row}}
+    config = job(
+        [fake(plugin_output="a", schema=schema), fake(plugin_output="b", schema=schema)],
+        sink=[{"plugin_name": "Console", "plugin_input": ["a", "b"]}],
+    )
+    for source in config["source"]:
+        source["schema"]["table"] = "same.path"
+    dag = build_plan(config).dag("1")
+    expected = {
+        "tablePath": "same.path",
+        "fields": fields(
+            ("id", "BIGINT"),
+            ("d", "DECIMAL(38, 18)"),
+            ("m", "MAP<STRING, ARRAY<INT>>"),
+            ("r", "ROW<c_int INT,c_inner ROW<c_string STRING>>"),
+        ),
+    }
+    # two sources of one path and schema: the sink (copied per source) shows it once
+    assert [v["schemas"] for v in dag["vertexInfoMap"]] == [[expected]] * 4
+
+
+def test_dag_schemas_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan may hold limits.fields fields; the stored jobDag keeps a bounded share of them."""
+    from app.engine import dag as dag_module
+
+    monkeypatch.setattr(dag_module, "SCHEMA_BUDGET", 3 * 40 + 25)
+    dag = build_plan(SEED_JSON).dag("1")
+    source, sink = (v["schemas"] for v in dag["vertexInfoMap"])
+    assert source == [{"tablePath": "fake", "fields": SEED_FIELDS}]  # 10 + 6 + 7 characters
+    assert sink == [{"tablePath": "fake", "fields": SEED_FIELDS[:1], "truncated": True}]
 
 
 def test_hocon_style_nested_options_and_env() -> None:
@@ -279,7 +356,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         ),
         (
             lambda c: c["source"][0].update(schema={"table": "x"}),
-            "Plugin 'FakeSource' (source[0]): option 'schema.fields' is required",
+            "Plugin 'FakeSource' (source[0]): option 'schema.fields' is required (or schema.columns)",
         ),
         (
             lambda c: c["source"][0].update(schema={"fields": {"a": "int", "b": "varchar"}}),

@@ -324,6 +324,111 @@ def test_map_key_access_and_table_prefix() -> None:
     assert schema("select m.k from t", fields) == [("k", "INT")]
 
 
+ROW_FIELDS = {
+    "id": "int",
+    "c_row": {"c_int": "int", "c_inner": {"c_string": "string"}, "c_map": "map<string, int>"},
+}
+ROW_ROWS = [
+    {"fields": [1, {"c_int": 5, "c_inner": {"c_string": "x"}, "c_map": {"k": 3}}]},
+    {"fields": [2, None]},  # a null parent: every path under it is null
+    {"fields": [3, {"c_int": -1, "c_inner": {"c_string": "y"}}]},
+    {"fields": [4, {"c_int": 7, "c_inner": None}]},
+]
+
+
+def test_nested_row_paths_values_types_and_null_parents() -> None:
+    query = (
+        "select c_row.c_int, c_row.c_inner.c_string as s, t.c_row.c_map.k, "
+        "`c_row`.`c_inner`.c_string from t where c_row.c_int > 0 or id = 2"
+    )
+    assert sql(query, ROW_FIELDS, ROW_ROWS) == {
+        "c_int": [5, None, 7],
+        "s": ["x", None, None],
+        "k": [3, None, None],
+        "c_string": ["x", None, None],
+    }
+    # Zeta names an unaliased path by its last segment; a nested field is computed (nullable)
+    plan = build_plan(job(source(ROW_FIELDS), transform=[{"plugin_name": "Sql", "query": query}]))
+    out = plan.vertices[1].tables_out[0].schema
+    assert [(f.name, f.type.display(), f.nullable) for f in out.fields] == [
+        ("c_int", "INT", True),
+        ("s", "STRING", True),
+        ("k", "INT", True),
+        ("c_string", "STRING", True),
+    ]
+    assert schema("select c_row.c_inner, c_row from t", ROW_FIELDS) == [
+        ("c_inner", "ROW<c_string STRING>"),
+        ("c_row", "ROW<c_int INT,c_inner ROW<c_string STRING>,c_map MAP<STRING, INT>>"),
+    ]
+
+
+def test_nested_paths_in_expressions_and_conditions() -> None:
+    out = sql(
+        "select c_row.c_int * 2 as d, concat(c_row.c_inner.c_string, '!') as e, "
+        "case when c_row.c_inner.c_string like 'x%' then 'X' else 'other' end as f "
+        "from t where c_row.c_inner is not null",
+        ROW_FIELDS,
+        ROW_ROWS,
+    )
+    assert out == {"d": [10, -2], "e": ["x!", "y!"], "f": ["X", "other"]}
+    # five segments and more: sqlglot reads them as a Dot over a Column
+    deep = {"a": {"b": {"c": {"d": {"e": "int"}}}}}
+    rows = [{"fields": [[[[[9]]]]]}, {"fields": [[[None]]]}]
+    assert sql("select a.b.c.d.e from t", deep, rows) == {"e": [9, None]}
+    assert sql("select t.a.b.c.d.e as v from t", deep, rows) == {"v": [9, None]}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "select c_row.nope from t",
+            "unknown field `nope` in `c_row.nope`: c_row is ROW<c_int INT,c_inner ROW<c_string "
+            "STRING>,c_map MAP<STRING, INT>>",
+        ),
+        (
+            "select id from t where c_row.c_inner.zz > 0",
+            "unknown field `zz` in `c_row.c_inner.zz`: c_row.c_inner is ROW<c_string STRING>",
+        ),
+        (
+            "select c_row.c_int.x from t",
+            "`c_row.c_int.x`: c_row.c_int is INT; a dotted path goes into ROW fields and may "
+            "end in one MAP key",
+        ),
+        (
+            "select c_row.c_map.a.b from t",
+            "`c_row.c_map.a.b`: c_row.c_map is MAP<STRING, INT>; a dotted path goes into ROW "
+            "fields and may end in one MAP key",
+        ),
+        ("select nope.c_int from t", "unknown column `nope.c_int`; input fields: id, c_row"),
+        ("select id from t where c_row = c_row", "cannot compare ROW<"),
+        ("select cast(c_row as int) from t", "cannot CAST ROW<"),
+    ],
+)
+def test_bad_nested_paths_are_rejected(query: str, message: str) -> None:
+    assert rejected(query, ROW_FIELDS).startswith(PREFIX + message)
+
+
+def test_a_path_is_resolved_from_its_first_segment() -> None:
+    """Zeta would read a top-level `c_int` for `c_row.c_int`; the path means the nested field."""
+    fields = {"c_int": "string", "c_row": {"c_int": "int"}, "t": {"c_int": "bigint"}}
+    rows = [{"fields": ["top", [1], [2]]}]
+    assert sql("select c_row.c_int as a, t.c_int as b from t", fields, rows) == {
+        "a": [1],
+        "b": [2],  # a column named like the input table wins over the table prefix
+    }
+    assert schema("select c_row.c_int as a, t.c_int as b from t", fields) == [
+        ("a", "INT"),
+        ("b", "BIGINT"),
+    ]
+
+
+def test_a_row_as_a_string_is_seatunnel_rows_to_string() -> None:
+    out = sql("select cast(c_row.c_inner as string) as s from t", ROW_FIELDS, ROW_ROWS)
+    row = "SeaTunnelRow{tableId=, kind=+I, fields=[%s]}"
+    assert out == {"s": [row % "x", None, row % "y", None]}
+
+
 def test_lateral_view_explode() -> None:
     fields = {"id": "int", "tags": "string"}
     rows = [{"fields": [1, "a,b"]}, {"fields": [2, None]}, {"fields": [3, "c"]}]

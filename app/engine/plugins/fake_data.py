@@ -67,6 +67,9 @@ class Generator:
             keys = self.column(sea.key, n * size, rng)  # type: ignore[arg-type]
             items = self.column(sea.value, n * size, rng)  # type: ignore[arg-type]
             return pa.MapArray.from_arrays(offsets, keys, items, type=arrow_type(sea))
+        if name == "row":
+            children = [self.column(f.type, n, rng) for f in sea.fields]
+            return pa.StructArray.from_arrays(children, fields=list(arrow_type(sea)))
         raise ValueError(f"cannot generate type {sea.display()}")
 
     def _integers(self, name: str, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -65,7 +65,29 @@ def convert(sea: SeaType, value: Any) -> Any:
         if not isinstance(value, dict):
             raise ValueProblem("expected an object")
         return [(convert(sea.key, k), convert(sea.value, v)) for k, v in value.items()]  # type: ignore[arg-type]
+    if name == "row":
+        return _row(sea, value)
     raise ValueProblem(f"unsupported type {sea.display()}")
+
+
+def _row(sea: SeaType, value: Any) -> dict[str, Any]:
+    """A ROW literal as SeaTunnel's JSON reader takes it: an object by field name (missing
+    fields are null) or a list by position."""
+    if isinstance(value, dict):
+        values = [value.get(f.name) for f in sea.fields]
+    elif isinstance(value, list):
+        if len(value) > len(sea.fields):
+            raise ValueProblem(f"expected at most {len(sea.fields)} values for {sea.display()}")
+        values = value + [None] * (len(sea.fields) - len(value))
+    else:
+        raise ValueProblem("expected an object or a list")
+    row = {}
+    for f, v in zip(sea.fields, values, strict=True):
+        try:
+            row[f.name] = convert(f.type, v)
+        except ValueProblem as problem:
+            raise ValueProblem(f"{f.name}: {problem}") from None
+    return row
 
 
 def _integer(name: str, value: Any) -> int:

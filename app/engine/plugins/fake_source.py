@@ -19,9 +19,10 @@ from app.engine.options import (
     show,
 )
 from app.engine.plugin import RunContext, Source, SourceReader, SplitEnumerator, TableInfo
+from app.engine.plugins.declared_schema import schema_of
 from app.engine.plugins.fake_rows import ValueProblem, convert
 from app.engine.registry import register_source
-from app.engine.types import Field, Schema, TypeSyntaxError, TypeTooDeep, parse_type, row_width
+from app.engine.types import row_width
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -70,8 +71,14 @@ class FakeSource(Source):
         Option(
             "schema.fields",
             MAP,
-            required=True,
-            description="Field name -> SeaTunnel type (string, int, decimal(10,2), array<int>...).",
+            description="Field name -> SeaTunnel type (string, int, decimal(10,2), array<int>...) "
+            "or a nested object of fields (a ROW).",
+        ),
+        Option(
+            "schema.columns",
+            ANY,
+            description="Instead of schema.fields: [{name, type, nullable, ...}]; nullable = "
+            "false marks a NOT NULL column.",
         ),
         Option(
             "schema.table",
@@ -168,7 +175,6 @@ class FakeSource(Source):
     )
     unsupported = (
         "tables_configs",
-        "schema.columns",
         "schema.primaryKey",
         "schema.constraintKeys",
         "schema.options",
@@ -182,10 +188,11 @@ class FakeSource(Source):
         "^[A-Za-z_.]+\\.fake\\.mode",
         "^[A-Za-z_.]+\\.template",
     )
+    exclusive_options = (("schema.fields", "schema.columns"),)
 
     def configure(self) -> None:
         """Parse the schema, check ranges and convert literal rows."""
-        self.schema = self._schema()
+        self.schema = schema_of(self)
         self._check_batch_bytes()
         for name in RANGES:
             if self.values[f"{name}.min"] > self.values[f"{name}.max"]:
@@ -204,37 +211,6 @@ class FakeSource(Source):
                 f"times parallelism must be <= {splits}, got "
                 f"{self.values['split.num']} x {self.parallelism}",
             )
-
-    def _schema(self) -> Schema:
-        fields = []
-        declared = self.values["schema.fields"]
-        if len(declared) > self.limits.fields:
-            raise self.error(
-                "schema.fields",
-                f"must declare at most {self.limits.fields} fields "
-                f"({self.limits.describe('fields')}), got {len(declared)}",
-            )
-        for name, text in declared.items():
-            if isinstance(text, dict):
-                raise self.error(
-                    "schema.fields", f"field {show(name)}: nested row types are not supported"
-                )
-            try:
-                sea = parse_type(text, self.limits.type_depth)
-            except TypeTooDeep:
-                raise self.error(
-                    "schema.fields",
-                    f"field {show(name)}: the type nests array/map deeper than "
-                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
-                ) from None
-            except TypeSyntaxError:
-                raise self.error(
-                    "schema.fields", f"field {show(name)} has unknown type {show(text)}"
-                ) from None
-            fields.append(Field(str(name), sea))
-        if not fields:
-            raise self.error("schema.fields", "must declare at least one field")
-        return Schema(tuple(fields))
 
     def _check_batch_bytes(self) -> None:
         """rows per batch x estimated row width must fit limits.batch-bytes: an explicit

@@ -19,9 +19,10 @@ from app.engine.batch import Batch
 from app.engine.options import ANY, BOOL, INT, MAP, STRING, STRING_LIST, Option, show
 from app.engine.paths import allowed_roots
 from app.engine.plugin import RunContext, Source, SourceReader, Split, TableInfo
+from app.engine.plugins.declared_schema import declared_schema
 from app.engine.plugins.file_listing import ListingError, list_files, partition_values
 from app.engine.registry import register_source
-from app.engine.types import Field, Schema, SeaType, TypeSyntaxError, TypeTooDeep, parse_type
+from app.engine.types import Field, Schema, parse_type
 
 FORMATS = ("TEXT", "CSV", "JSON", "PARQUET", "ORC")
 NOT_YET_FORMATS = ("EXCEL", "XML", "BINARY")
@@ -304,42 +305,7 @@ class LocalFileSource(Source):
         declared = self.values["schema.fields"]
         if declared is None:
             return None  # (a schema block may name only its table: parquet and orc)
-        if len(declared) > self.limits.fields:
-            raise self.error(
-                "schema.fields",
-                f"must declare at most {self.limits.fields} fields "
-                f"({self.limits.describe('fields')}), got {len(declared)}",
-            )
-        fields = [
-            self._field(str(name), text, self.limits.type_depth) for name, text in declared.items()
-        ]
-        if not fields:
-            raise self.error("schema.fields", "must declare at least one field")
-        return Schema(tuple(fields))
-
-    def _field(self, name: str, text: Any, depth: int) -> Field:
-        """A declared field: a type string, or an object of fields (a nested row)."""
-        if isinstance(text, dict):
-            if depth <= 0 or not text:
-                raise self.error(
-                    "schema.fields",
-                    f"field {show(name)}: a row type must have fields and nest at most "
-                    f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
-                )
-            inner = tuple(self._field(str(k), v, depth - 1) for k, v in text.items())
-            return Field(name, SeaType("row", fields=inner))
-        try:
-            return Field(name, parse_type(text, depth))
-        except TypeTooDeep:
-            raise self.error(
-                "schema.fields",
-                f"field {show(name)}: the type nests array/map deeper than "
-                f"{self.limits.type_depth} levels ({self.limits.describe('type_depth')})",
-            ) from None
-        except TypeSyntaxError:
-            raise self.error(
-                "schema.fields", f"field {show(name)} has unknown type {show(text)}"
-            ) from None
+        return declared_schema(self, declared)
 
     def _file_schema(self) -> Schema:
         if not self.files:

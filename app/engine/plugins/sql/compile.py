@@ -90,7 +90,7 @@ class Compiler:
         text: Any = LazyText(node)
         if isinstance(node, exp.Paren):
             return self.value(node.this)
-        if isinstance(node, exp.Column):
+        if column_path(node) is not None:
             return self.column(node)
         if isinstance(node, exp.Literal):
             return literal(node, text)
@@ -127,25 +127,48 @@ class Compiler:
             return compiled
         raise SqlError(f"`{text}` is not supported")
 
-    def column(self, node: exp.Column) -> nd.Expr:
-        """A column, `table.column`, or `map_column.key`."""
-        parts = [p.name for p in node.parts]
+    def column(self, node: exp.Expression) -> nd.Expr:
+        """A column, `table.column`, or a dotted path: ROW fields (`c_row.c_inner.x`), the last
+        segment of which may be a MAP key (`c_row.c_map.key`).
+
+        The first segment is looked up among the input's columns before it is taken for the
+        input table's name, as Zeta does (jsqlparser also reads `a.b` as table `a`, column `b`).
+        """
+        parts = column_path(node) or []
         text = ".".join(parts)
         names = self.schema.names
-        if parts[0] not in names and len(parts) > 1 and parts[0] == self.table:
+        if not self.schema.has(parts[0]) and len(parts) > 1 and parts[0] == self.table:
             parts = parts[1:]
-        if parts[0] not in names:
+        if not self.schema.has(parts[0]):
             raise SqlError(f"unknown column `{text}`; input fields: {', '.join(names)}")
-        index = names.index(parts[0])
+        index = self.schema.index(parts[0])
         sea = self.schema.fields[index].type
-        keys = parts[1:]
-        if keys:
-            if sea.name != "map" or len(keys) > 1:
+        path: list[int] = []
+        key: str | None = None
+        for depth, part in enumerate(parts[1:], start=1):
+            parent = ".".join(parts[:depth])
+            if sea.name == "row":
+                inner = [f.name for f in sea.fields]
+                if part not in inner:
+                    raise SqlError(
+                        f"unknown field `{part}` in `{text}`: {parent} is {sea.display()}"
+                    )
+                path.append(inner.index(part))
+                sea = sea.fields[path[-1]].type
+            elif sea.name == "map" and depth == len(parts) - 1:
+                if sea.key is None or sea.key.name != "string":
+                    raise SqlError(
+                        f"`{text}`: {parent} is {sea.display()}; a key in a dotted path "
+                        "needs a MAP with STRING keys"
+                    )
+                key = part
+                sea = sea.value  # type: ignore[assignment]
+            else:
                 raise SqlError(
-                    f"`{text}`: {parts[0]} is {sea.display()}; a dotted path may only end in a MAP key"
+                    f"`{text}`: {parent} is {sea.display()}; a dotted path goes into ROW "
+                    "fields and may end in one MAP key"
                 )
-            sea = sea.value  # type: ignore[assignment]
-        return nd.Column(index, sea, text, tuple(keys))
+        return nd.Column(index, sea, text, tuple(path), key)
 
     def arithmetic(self, op: str, node: exp.Expression, text: str) -> nd.Expr:
         """+ - * / % with Zeta's result type."""
@@ -181,7 +204,7 @@ class Compiler:
             (name in st.TEMPORAL and source not in (*st.TEMPORAL, "null", "bigint", "int"))
             or (name == "timestamp" and source == "int")
             or (name in ("date", "time") and source == "bigint")
-            or (source in ("array", "map") and name != "string")
+            or (source in ("array", "map", "row") and name != "string")
         )
         if impossible:
             raise SqlError(f"cannot CAST {arg.type.display()} AS {shown} in `{text}`")
@@ -237,7 +260,7 @@ class Compiler:
             if isinstance(inner, exp.Like):
                 return self.like(inner, True, text)
             raise SqlError(f"NOT (...) is not supported: `{text}`")
-        if isinstance(node, exp.Column):
+        if column_path(node) is not None:
             raise SqlError(f"a bare column is not a condition: `{text}` (compare it with a value)")
         compiled = self.value(node)
         if compiled.type.name != "boolean":
@@ -248,6 +271,7 @@ class Compiler:
         """A comparison; ordering needs matching types (numbers compare as double)."""
         left, right = self.value(node.this), self.value(node.expression)
         lt, rt = left.type, right.type
+        _comparable(left, right, text)
         ordering = op not in ("=", "!=")
         if ordering and "null" not in (lt.name, rt.name):
             numbers = st.is_numeric(lt) and st.is_numeric(rt)
@@ -263,7 +287,10 @@ class Compiler:
         items = [self.value(i) for i in node.expressions]
         if not items:
             raise SqlError(f"IN needs at least one value: `{text}`")
-        return nd.InList(self.value(node.this), items, negate, text)
+        left = self.value(node.this)
+        for item in items:
+            _comparable(left, item, text)
+        return nd.InList(left, items, negate, text)
 
     def like(self, node: exp.Like, negate: bool, text: str) -> nd.Expr:
         """x [NOT] LIKE 'pattern' (a string literal)."""
@@ -273,6 +300,28 @@ class Compiler:
         if node.args.get("escape") is not None:
             raise SqlError(f"LIKE ... ESCAPE is not supported: `{text}`")
         return nd.Like(self.value(node.this), pattern.this, negate, text)
+
+
+def _comparable(left: nd.Expr, right: nd.Expr, text: str) -> None:
+    """ROW, MAP and ARRAY values are not compared here (Zeta's equals() compares rows and maps
+    by value, arrays by reference; Arrow has no kernel for either): a plan-time error."""
+    for side in (left, right):
+        if side.type.name in ("row", "map", "array"):
+            raise SqlError(
+                f"cannot compare {left.type.display()} with {right.type.display()} in `{text}`"
+            )
+
+
+def column_path(node: exp.Expression) -> list[str] | None:
+    """The segments of `a`, `a.b`, `a.b.c.d.e` (sqlglot reads five or more as a Dot over a
+    Column); None for anything else."""
+    column = isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier)
+    if not (column or (isinstance(node, exp.Dot) and column_path(node.this) is not None)):
+        return None
+    parts = node.parts
+    if not all(isinstance(p, exp.Identifier) for p in parts):
+        return None
+    return [p.name for p in parts]
 
 
 def literal(node: exp.Literal, text: str) -> nd.Expr:

@@ -75,16 +75,31 @@ class Literal(Expr):
 
 
 class Column(Expr):
-    """An input column, or a key of a MAP column (`c_map.key`)."""
+    """An input column, a field of a ROW column (`path`: struct child indices, outermost first),
+    and/or a key of a MAP (`key`); a null parent gives null."""
 
-    def __init__(self, index: int, sea: SeaType, text: str, keys: tuple[str, ...] = ()) -> None:
-        self.index, self.type, self.text, self.keys = index, sea, text, keys
+    def __init__(
+        self,
+        index: int,
+        sea: SeaType,
+        text: str,
+        path: tuple[int, ...] = (),
+        key: str | None = None,
+    ) -> None:
+        self.index, self.type, self.text, self.path, self.key = index, sea, text, path, key
+
+    @property
+    def plain(self) -> bool:
+        """Whether this is the input column itself (a pass-through keeps its metadata)."""
+        return not self.path and self.key is None
 
     def eval(self, ctx: Ctx) -> Value:
-        """The column's array (zero-copy), or the looked-up map values."""
+        """The column's array (zero-copy), its nested field, or the looked-up map values."""
         value = ctx.data.column(self.index)
-        for key in self.keys:
-            value = pc.map_lookup(value, pa.scalar(key, value.type.key_type), "first")
+        if self.path:
+            value = pc.struct_field(value, list(self.path))
+        if self.key is not None:
+            value = pc.map_lookup(value, pa.scalar(self.key, value.type.key_type), "first")
         return value
 
 

@@ -47,7 +47,7 @@ class Program:
                 self.outputs.extend(Output(f, i) for i, f in enumerate(schema.fields))
                 continue
             expr = compiler.value(item.node)
-            if isinstance(expr, nd.Column) and not expr.keys:
+            if isinstance(expr, nd.Column) and expr.plain:
                 source = schema.fields[expr.index]
                 kept = Field(item.name, source.type, source.nullable)
                 self.outputs.append(Output(kept, expr.index))

@@ -12,7 +12,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from app.engine.plugins.sql.compile import SqlError, sql_text
+from app.engine.plugins.sql.compile import SqlError, column_path, sql_text
 from app.engine.plugins.sql.dialect import SeaTunnelSql
 
 _UNSUPPORTED = (
@@ -174,8 +174,9 @@ def _items(select: exp.Select, body: str) -> list[SelectItem]:
         if isinstance(node, exp.Alias):
             items.append(SelectItem(node.this, node.alias))
             continue
-        if isinstance(node, exp.Column):
-            items.append(SelectItem(node, node.name))
+        path = column_path(node)
+        if path is not None:  # Zeta names a column by its last segment
+            items.append(SelectItem(node, path[-1]))
             continue
         name = raw[position] if position < len(raw) else sql_text(node)
         items.append(SelectItem(node, name))

@@ -63,7 +63,18 @@ def to_string(value: Value, sea: SeaType) -> Value:
         return rowwise(lambda v: v.decode("utf-8", "replace"), pa.string(), value)
     if sea.name in ("array", "map"):
         return rowwise(str, pa.string(), value)
+    if sea.name == "row":
+        return rowwise(_java_row, pa.string(), value)
     return value.cast(pa.string())
+
+
+def _java_row(value: dict) -> str:
+    """SeaTunnelRow.toString of a nested row (no table id, kind +I)."""
+    shown = [
+        "null" if v is None else (_java_row(v) if isinstance(v, dict) else str(v))
+        for v in value.values()
+    ]
+    return "SeaTunnelRow{tableId=, kind=+I, fields=[" + ", ".join(shown) + "]}"
 
 
 def _java_doubles(value: pa.Array) -> pa.Array:
