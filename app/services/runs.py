@@ -29,6 +29,8 @@ class ClaimedJob:
     mode: str
     start_with_savepoint: bool
     restore_checkpoint_id: int | None = None
+    # it stored a checkpoint in an earlier run (or is restored from one): state to load
+    has_state: bool = True
 
 
 MAX_SUBSET_TAGS = 8  # up to 255 tag-filter heads per claim; nodes with more tags scan instead
@@ -156,29 +158,13 @@ def claim_jobs(
 
     def claim(session: Session) -> list[ClaimedJob]:
         claimed: list[ClaimedJob] = []
-        now, db_now = now_ms(), db_now_ms()
+        now = now_ms()
         while len(claimed) < limit:
             chosen = session.execute(sa.text(sql), params).scalar()
             if chosen is None:
                 break
             row = session.execute(
-                sa.update(Job)
-                .where(Job.id == chosen, Job.status == JobStatus.PENDING.value)
-                .values(
-                    status=JobStatus.RUNNING.value,
-                    owner=worker_id,
-                    start_ms=now,
-                    heartbeat_ms=db_now,
-                )
-                .returning(
-                    Job.id,
-                    Job.name,
-                    Job.config,
-                    Job.mode,
-                    Job.start_with_savepoint,
-                    Job.restore_checkpoint_id,
-                )
-                .execution_options(synchronize_session=False)
+                _CLAIM, {"chosen": chosen, "owner": worker_id, "start": now}
             ).first()
             if row is None:
                 break
@@ -190,11 +176,35 @@ def claim_jobs(
                     row.mode,
                     bool(row.start_with_savepoint),
                     row.restore_checkpoint_id,
+                    row.last_checkpoint is not None,
                 )
             )
         return claimed
 
     return db.transact(claim)
+
+
+_JOBS = Job.__table__
+# built once, so its compiled form is cached: every job is claimed through it
+_CLAIM = (
+    sa.update(_JOBS)
+    .where(_JOBS.c.id == sa.bindparam("chosen"), _JOBS.c.status == JobStatus.PENDING.value)
+    .values(
+        status=JobStatus.RUNNING.value,
+        owner=sa.bindparam("owner"),
+        start_ms=sa.bindparam("start"),
+        heartbeat_ms=db_now_ms(),
+    )
+    .returning(
+        _JOBS.c.id,
+        _JOBS.c.name,
+        _JOBS.c.config,
+        _JOBS.c.mode,
+        _JOBS.c.start_with_savepoint,
+        _JOBS.c.restore_checkpoint_id,
+        _JOBS.c.last_checkpoint,
+    )
+)
 
 
 def _any_pending(db: Database) -> bool:

@@ -47,27 +47,14 @@ def insert(session: Session, worker_id: str | None, samples: list[Sample], now: 
     (a job taken over by another worker is sampled by that one)."""
     if not samples:
         return
-    jobs = Job.__table__
-    guard = jobs.c.id == sa.bindparam("s_job_id")
-    if worker_id is not None:
-        guard = sa.and_(guard, jobs.c.owner == worker_id)
-    select = sa.select(
-        jobs.c.id,
-        sa.literal(now, sa.BigInteger),
-        sa.bindparam("s_read_rows", type_=sa.BigInteger),
-        sa.bindparam("s_write_rows", type_=sa.BigInteger),
-        sa.bindparam("s_read_bytes", type_=sa.BigInteger),
-        sa.bindparam("s_write_bytes", type_=sa.BigInteger),
-    ).where(guard)
-    table = MetricSample.__table__
-    statement = table.insert().from_select(
-        ["job_id", "sample_ms", "read_rows", "write_rows", "read_bytes", "write_bytes"], select
-    )
+    statement = _INSERT_OWNED if worker_id is not None else _INSERT_ANY
     session.execute(
         statement,
         [
             {
                 "s_job_id": s.job_id,
+                "s_now": now,
+                "s_owner": worker_id,
                 "s_read_rows": s.read_rows,
                 "s_write_rows": s.write_rows,
                 "s_read_bytes": s.read_bytes,
@@ -76,6 +63,30 @@ def insert(session: Session, worker_id: str | None, samples: list[Sample], now: 
             for s in samples
         ],
     )
+
+
+def _insert_statement(owned: bool) -> sa.Insert:
+    """INSERT ... SELECT of one sample, guarded by its job (and its owner); built once per kind,
+    so its compiled form is cached (every job's end writes one)."""
+    jobs = Job.__table__
+    guard = jobs.c.id == sa.bindparam("s_job_id")
+    if owned:
+        guard = sa.and_(guard, jobs.c.owner == sa.bindparam("s_owner"))
+    select = sa.select(
+        jobs.c.id,
+        sa.bindparam("s_now", type_=sa.BigInteger),
+        sa.bindparam("s_read_rows", type_=sa.BigInteger),
+        sa.bindparam("s_write_rows", type_=sa.BigInteger),
+        sa.bindparam("s_read_bytes", type_=sa.BigInteger),
+        sa.bindparam("s_write_bytes", type_=sa.BigInteger),
+    ).where(guard)
+    return MetricSample.__table__.insert().from_select(
+        ["job_id", "sample_ms", "read_rows", "write_rows", "read_bytes", "write_bytes"], select
+    )
+
+
+_INSERT_OWNED = _insert_statement(owned=True)
+_INSERT_ANY = _insert_statement(owned=False)
 
 
 def _rate(delta: int, ms: int) -> float:

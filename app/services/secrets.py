@@ -172,4 +172,11 @@ def _masked_pair(match: re.Match) -> str:
 
 def mask_key_values(text: str) -> str:
     """`text` with the value of every `sensitive-key: value` (JSON, HOCON, key=value) masked."""
+    if text.isascii():
+        # most log lines and jobDags hold no keyword: skip the key-value pattern, whose scan
+        # backtracks at every word (substring tests are plain C loops). Only for ASCII text:
+        # the pattern's IGNORECASE also folds letters such as 'ſ' and 'ı' that lower() keeps.
+        lowered = text.lower()
+        if not any(word in lowered for word in SENSITIVE_KEYWORDS):
+            return text
     return _KEY_VALUE.sub(_masked_pair, text)

@@ -213,7 +213,11 @@ class Executor:
             job_log.write(f"Init JobMaster for Job {name} ({job.id})")
             runnable = shade.decrypt_config(stored)
             plan = engine.build_plan(runnable, self.settings.limits)
-            state = checkpoints.load(self.db, job.id, job.restore_checkpoint_id)
+            state = (
+                checkpoints.load(self.db, job.id, job.restore_checkpoint_id)
+                if job.has_state or job.restore_checkpoint_id is not None
+                else None
+            )
             if state is None and job.restore_checkpoint_id is not None:
                 raise engine.JobError(
                     f"Savepoint {job.restore_checkpoint_id} of job {job.id} not found."
