@@ -50,8 +50,11 @@ FAULT_POINTS = ("after_prepare", "after_store", "after_commit")
 class CheckpointStore(Protocol):
     """Where a runner persists its checkpoints (the database, for the server)."""
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
-        """Store `state` durably before returning; raise to fail the checkpoint."""
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
+        """Store `state` durably before returning; raise to fail the checkpoint. `trigger_ms`
+        is the wall-clock time (epoch ms) the checkpoint began: its duration is now minus it."""
 
 
 class InjectedCrash(BaseException):  # noqa: N818 - a simulated process death, not an error
@@ -506,6 +509,7 @@ class JobRunner:
     def _checkpoint(self, kind: str, final: bool) -> None:
         """Checkpoint n: pause, position, prepare; snapshot enumerators; store; commit; notify."""
         number = self.checkpoint_id + 1
+        trigger_ms = time.time_ns() // 1_000_000  # before any source is asked to pause
         live = [s for s in self._subtasks if s.thread.is_alive()]
         barrier = _Barrier(number, final, len(live))
         for subtask in live:
@@ -562,7 +566,7 @@ class JobRunner:
         barrier.resume.set()
         self.fault("after_prepare", number)
         if self.store is not None:
-            self.store.save(number, kind, state)
+            self.store.save(number, kind, state, trigger_ms=trigger_ms)
         self.checkpoint_id = number
         self.fault("after_store", number)
         for sink_id, (vertex, committer) in self._committers.items():
