@@ -41,6 +41,9 @@ class Settings:
     processes: int = 2
     threads: int = 8
     log_dir: str = "var/logs"
+    # mirror every job log line to the server's stdout/stderr, `[jobId] `-prefixed (SeaTunnel's
+    # console appenders); the lines are masked as in the job log
+    job_log_console: bool = True
     node_tags: dict[str, str] = field(default_factory=dict)
     max_body_bytes: int = 10 * 1024 * 1024
     # SeaTunnel 3.x limits (MiB; 0 or less: unlimited): /submit-job/upload, log file responses
@@ -105,6 +108,7 @@ _KEYS: dict[str, tuple[str, type]] = {
     "worker.poll-interval-ms": ("poll_interval_ms", int),
     "worker.metric-sample-interval-ms": ("metric_sample_interval_ms", int),
     "log-dir": ("log_dir", str),
+    "job-log-console": ("job_log_console", bool),
     "node-tags": ("node_tags", dict),
 }
 

@@ -27,6 +27,7 @@ from app.services import (
     stops,
 )
 from app.services.samples import Sample
+from app.worker.console_mirror import ConsoleMirror
 from app.worker.joblog import JobLog, JobLogError, one_line
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class Executor:
         self._claimed: queue.Queue[runs.ClaimedJob | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._running: dict[int, engine.JobRunner] = {}
+        self._logs: dict[int, JobLog] = {}  # job id -> its log, flushed by housekeeping
         self._running_lock = threading.Lock()
         self._poll = settings.poll_interval_ms / 1000
         self._tags: dict[str, str] = {}
@@ -203,7 +205,15 @@ class Executor:
         try:
             stored = orjson.loads(job.config)
             masker = secrets.masker_for(stored)
-            job_log = JobLog(self.settings.log_dir, job.id, mask=masker.text if masker else None)
+            console = ConsoleMirror(job.id) if self.settings.job_log_console else None
+            job_log = JobLog(
+                self.settings.log_dir,
+                job.id,
+                mask=masker.text if masker else None,
+                console=console,
+            )
+            with self._running_lock:
+                self._logs[job.id] = job_log
             job_log.write(f"Init JobMaster for Job {name} ({job.id})")
             runnable = shade.decrypt_config(stored)
             plan = engine.build_plan(runnable, self.settings.limits)
@@ -242,6 +252,7 @@ class Executor:
         finally:
             with self._running_lock:
                 self._running.pop(job.id, None)
+                self._logs.pop(job.id, None)
                 self._stop_kinds.pop(job.id, None)
         if error:
             error = masker.text(error)
@@ -315,6 +326,10 @@ class Executor:
             try:
                 with self._running_lock:
                     live = dict(self._running)
+                    logs = list(self._logs.values())
+                for job_log in logs:
+                    with contextlib.suppress(JobLogError):  # the job's own write reports it
+                        job_log.flush_due()
                 if live:
                     self._stop_kinds = stops.stop_requests(self.db, self.worker_id)
                 sample_due = bool(live) and now - last["sample"] >= sample_every
