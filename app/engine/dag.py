@@ -25,6 +25,7 @@ class _Node:
     kind: str
     name: str
     table_paths: list[str] = field(default_factory=list)
+    members: tuple[int, ...] = ()  # the plan vertex ids it runs (several for a TransformChain)
 
 
 def action_name(vertex: Vertex) -> str:
@@ -73,6 +74,23 @@ def job_dag(job_id: str, vertices: list[Vertex], env_options: dict[str, str]) ->
     }
 
 
+def runtime_ids(vertices: list[Vertex]) -> dict[tuple[int, int], int]:
+    """{(source plan id, plan vertex id): jobDag vertex id}: where the runtime's pipeline of a
+    source (pipeline.py) reports what it measures. A transform maps to its TransformChain; in a
+    component split at a union, a vertex copied onto several paths of one source maps to the
+    copy on the first of them."""
+    result: dict[tuple[int, int], int] = {}
+    for pipeline in _pipelines(vertices, count(1)):
+        nodes = list(dict.fromkeys(n for edge in pipeline for n in edge))
+        source = next((n for n in nodes if n.kind == "source"), None)
+        if source is None or not source.members:
+            continue
+        for node in nodes:
+            for member in node.members:
+                result.setdefault((source.members[0], member), node.id)
+    return result
+
+
 def _pipelines(vertices: list[Vertex], ids: count) -> list[list]:
     edges = _execution_edges(vertices, ids)
     edges = _chain_transforms(edges, ids)
@@ -94,7 +112,7 @@ def _execution_edges(vertices: list[Vertex], ids: count) -> list[tuple[_Node, _N
         if vid not in nodes:
             vertex = by_id[vid]
             paths = [] if vertex.kind == "transform" else vertex.table_paths()
-            nodes[vid] = _Node(next(ids), vertex.kind, action_name(vertex), paths)
+            nodes[vid] = _Node(next(ids), vertex.kind, action_name(vertex), paths, (vid,))
         return nodes[vid]
 
     result = []
@@ -142,7 +160,8 @@ def _chain_transforms(edges: list[tuple[_Node, _Node]], ids: count) -> list[tupl
                 collect(node, chained)
                 if chained:
                     names = "->".join(n.name for n in chained)
-                    chain = _Node(next(ids), "transform", f"TransformChain[{names}]")
+                    members = tuple(m for n in chained for m in n.members)
+                    chain = _Node(next(ids), "transform", f"TransformChain[{names}]", [], members)
                     for member in chained:
                         chain_of[member.id] = chain
             queue += targets.get(node.id, [])
@@ -180,7 +199,7 @@ def _split_unions(
     paths: list[list[tuple[_Node, _Node]]] = []
 
     def copy(node: _Node) -> _Node:
-        return _Node(next(copies), node.kind, node.name, node.table_paths)
+        return _Node(next(copies), node.kind, node.name, node.table_paths, node.members)
 
     def walk(path: list[_Node], node: _Node) -> None:
         path.append(copy(node))

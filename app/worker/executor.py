@@ -19,6 +19,7 @@ from app.services import (
     cluster,
     loggers,
     monitoring,
+    realtime,
     recovery,
     resources,
     runs,
@@ -74,6 +75,7 @@ class Executor:
         self._held_lock = threading.Lock()
         self.record_attempts = RECORD_ATTEMPTS
         self._completed = 0  # jobs this process's slots have run to an end (telemetry)
+        self._realtime = realtime.Tracker()  # housekeeping thread only
 
     def start(self) -> None:
         """Register this worker and start the dispatcher, slot and housekeeping threads."""
@@ -339,10 +341,12 @@ class Executor:
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
                     due: list[Sample] = []
+                    points: dict[int, dict] = {}
                     if sample_due:
                         last["sample"] = now
                         due = [Sample.from_counts(i, r.metrics.counts()) for i, r in live.items()]
-                    runs.flush_metrics(self.db, self.worker_id, metrics, due)
+                        points = self._realtime_points(live)
+                    runs.flush_metrics(self.db, self.worker_id, metrics, due, points)
                 if now - last["loggers"] >= LOGGERS_SYNC_SECONDS:
                     last["loggers"] = now
                     loggers.sync(self.db, self.node_id)  # /loggers overrides of this node
@@ -356,6 +360,19 @@ class Executor:
                     self._sweep()
             except Exception:  # noqa: BLE001 - keep going after a transient database error
                 log.exception("housekeeping failed")
+
+    def _realtime_points(self, live: dict[int, engine.JobRunner]) -> dict[int, dict]:
+        """Each running job's realtime busyness since its previous sample (none when off)."""
+        self._realtime.retain(set(live))
+        if not self.settings.realtime_metrics_enabled:
+            return {}
+        points = {}
+        for job_id, runner in live.items():
+            try:
+                points[job_id] = self._realtime.point(job_id, runner.realtime())
+            except Exception:  # noqa: BLE001 - a figure must never stop the metrics flush
+                log.warning("realtime figures of job %s failed", job_id, exc_info=True)
+        return points
 
     def _sweep(self) -> None:
         """Expire old history (one process cluster-wide per minute) and this node's old logs."""
