@@ -1,6 +1,6 @@
 """Realtime observability (SeaTunnel 3.0): `/metrics/realtime[/jobs]` and
 `/metrics/realtime/jobs/{jobId}/vertices|edges?windowMs`, from the realtime points every
-process can read (services/realtime.py)."""
+process can read (services/realtime_views.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.errors import ApiError, BadRequest
 from app.schemas import load
 from app.schemas.fields import parse_java_long
 from app.schemas.observe import RealtimeWindowQuery
-from app.services import realtime
+from app.services import realtime_views as realtime
 
 bp = Blueprint("realtime", __name__)
 
