@@ -41,6 +41,9 @@ class Settings:
     processes: int = 2
     threads: int = 8
     log_dir: str = "var/logs"
+    # mirror every job log line to the server's stdout/stderr, `[jobId] `-prefixed (SeaTunnel's
+    # console appenders); the lines are masked as in the job log
+    job_log_console: bool = True
     node_tags: dict[str, str] = field(default_factory=dict)
     max_body_bytes: int = 10 * 1024 * 1024
     # SeaTunnel 3.x limits (MiB; 0 or less: unlimited): /submit-job/upload, log file responses
@@ -58,6 +61,8 @@ class Settings:
     trust_store_password: str = field(default="", repr=False)
     poll_interval_ms: int = 200
     metric_sample_interval_ms: int = 5000
+    # /metrics/realtime (SeaTunnel 3.0): off answers 503 and stores no realtime points
+    realtime_metrics_enabled: bool = True
     start_executor: bool = True
     config_path: str | None = None
     # job-config limits (seatunnel.engine.limits.*, security.allowed-paths), handed to the engine
@@ -104,7 +109,9 @@ _KEYS: dict[str, tuple[str, type]] = {
     "worker.threads": ("threads", int),
     "worker.poll-interval-ms": ("poll_interval_ms", int),
     "worker.metric-sample-interval-ms": ("metric_sample_interval_ms", int),
+    "realtime-metrics.enabled": ("realtime_metrics_enabled", bool),
     "log-dir": ("log_dir", str),
+    "job-log-console": ("job_log_console", bool),
     "node-tags": ("node_tags", dict),
 }
 

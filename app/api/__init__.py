@@ -17,6 +17,7 @@ from app.api import (
     nodes,
     probes,
     queue,
+    realtime,
     resources,
     stops,
     threads,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     checkpoints.bp,
     loggers.bp,
     resources.bp,
+    realtime.bp,
 )
 # ours only: not under the v1 prefix
 OWN_BLUEPRINTS = (jobviews.bp, nodes.bp, console.bp)

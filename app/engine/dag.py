@@ -38,6 +38,7 @@ class _Node:
     name: str
     table_paths: list[str] = field(default_factory=list)
     tables: list[TableInfo] = field(default_factory=list)  # for `schemas`
+    members: tuple[int, ...] = ()  # the plan vertex ids it runs (several for a TransformChain)
 
 
 def action_name(vertex: Vertex) -> str:
@@ -129,6 +130,23 @@ def job_dag(job_id: str, vertices: list[Vertex], env_options: dict[str, str]) ->
     }
 
 
+def runtime_ids(vertices: list[Vertex]) -> dict[tuple[int, int], int]:
+    """{(source plan id, plan vertex id): jobDag vertex id}: where the runtime's pipeline of a
+    source (pipeline.py) reports what it measures. A transform maps to its TransformChain; in a
+    component split at a union, a vertex copied onto several paths of one source maps to the
+    copy on the first of them."""
+    result: dict[tuple[int, int], int] = {}
+    for pipeline in _pipelines(vertices, count(1)):
+        nodes = list(dict.fromkeys(n for edge in pipeline for n in edge))
+        source = next((n for n in nodes if n.kind == "source"), None)
+        if source is None or not source.members:
+            continue
+        for node in nodes:
+            for member in node.members:
+                result.setdefault((source.members[0], member), node.id)
+    return result
+
+
 def _pipelines(vertices: list[Vertex], ids: count) -> list[list]:
     edges = _execution_edges(vertices, ids)
     edges = _chain_transforms(edges, ids)
@@ -150,7 +168,7 @@ def _execution_edges(vertices: list[Vertex], ids: count) -> list[tuple[_Node, _N
         if vid not in nodes:
             vertex = by_id[vid]
             paths = [] if vertex.kind == "transform" else vertex.table_paths()
-            nodes[vid] = _Node(next(ids), vertex.kind, action_name(vertex), paths)
+            nodes[vid] = _Node(next(ids), vertex.kind, action_name(vertex), paths, members=(vid,))
             nodes[vid].tables = vertex_tables(vertex)
         return nodes[vid]
 
@@ -199,7 +217,10 @@ def _chain_transforms(edges: list[tuple[_Node, _Node]], ids: count) -> list[tupl
                 collect(node, chained)
                 if chained:
                     names = "->".join(n.name for n in chained)
-                    chain = _Node(next(ids), "transform", f"TransformChain[{names}]")
+                    members = tuple(m for n in chained for m in n.members)
+                    chain = _Node(
+                        next(ids), "transform", f"TransformChain[{names}]", members=members
+                    )
                     chain.tables = chained[-1].tables  # the chain's output
                     for member in chained:
                         chain_of[member.id] = chain
@@ -238,7 +259,9 @@ def _split_unions(
     paths: list[list[tuple[_Node, _Node]]] = []
 
     def copy(node: _Node) -> _Node:
-        return _Node(next(copies), node.kind, node.name, node.table_paths, node.tables)
+        return _Node(
+            next(copies), node.kind, node.name, node.table_paths, node.tables, node.members
+        )
 
     def walk(path: list[_Node], node: _Node) -> None:
         path.append(copy(node))

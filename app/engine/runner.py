@@ -19,6 +19,7 @@ from app.engine.errors import ConfigError, JobError
 from app.engine.metrics import JobMetrics
 from app.engine.pipeline import Pipeline, pipelines
 from app.engine.plugin import Plugin, RunContext, Split
+from app.engine.realtime import BLOCKED, BUSY, ROWS_IN, ROWS_OUT, SourceClock, route_cell
 
 if TYPE_CHECKING:
     from app.engine.plan import JobPlan
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 _CONTROL_POLL = 0.05  # seconds between control() polls
 CANCEL_GRACE = 1.5  # seconds a force cancel waits for plugins before abandoning their threads
 DEFAULT_CHECKPOINT_MS = 10_000  # STREAMING without checkpoint.interval (SeaTunnel's default)
+IDLE_SLICE = 0.25  # seconds: an idle subtask counts its idle time at least this often
 
 # What control() may answer, and the outcome run() returns for it.
 STOP, SAVEPOINT, CANCEL, RELEASE = "stop", "savepoint", "cancel", "release"
@@ -50,8 +52,11 @@ FAULT_POINTS = ("after_prepare", "after_store", "after_commit")
 class CheckpointStore(Protocol):
     """Where a runner persists its checkpoints (the database, for the server)."""
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
-        """Store `state` durably before returning; raise to fail the checkpoint."""
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
+        """Store `state` durably before returning; raise to fail the checkpoint. `trigger_ms`
+        is the wall-clock time (epoch ms) the checkpoint began: its duration is now minus it."""
 
 
 class InjectedCrash(BaseException):  # noqa: N818 - a simulated process death, not an error
@@ -151,7 +156,9 @@ class Subtask:
         self.notifications: deque[int] = deque()
         self.reader: Any = None
         self.writers: dict[int, Any] = {}  # sink vertex id -> writer (this pipeline's copy)
-        self.routes: dict[int, list[tuple[Any, Any]]] = {}
+        self.routes: dict[int, list[tuple[Any, Any, list[int]]]] = {}
+        self.clock = SourceClock()  # realtime counters (realtime.py), this thread's only
+        self.cells: dict[tuple[int, int], list[int]] = {}  # (producer, target) -> route cell
         self.split: Split | None = None
         self.position: Any = None
         self.iterator: Any = None
@@ -186,7 +193,8 @@ class Subtask:
                 self.pending[vertex.id] = {}
                 target = (vertex, None)
             for producer in pipeline.inputs[vertex.id]:
-                self.routes.setdefault(producer, []).append(target)
+                cell = self.cells.setdefault((producer, vertex.id), route_cell())
+                self.routes.setdefault(producer, []).append((*target, cell))
 
     # -- the thread -----------------------------------------------------------------------
     def _main(self) -> None:
@@ -202,6 +210,8 @@ class Subtask:
         cancel = runner.cancel_event
         source = self.pipeline.source
         counters = self.counters
+        clock = self.clock
+        now_ns = time.perf_counter_ns
         while True:
             if cancel.is_set():
                 return
@@ -233,7 +243,9 @@ class Subtask:
                 self.position = self.source.positions.pop(got.id, None)
                 self.iterator = iter(_guard(source.plugin, self.reader.read, got, self.position))
                 continue
+            started = now_ns()
             item = _guard(source.plugin, next, self.iterator, _END)
+            clock.read_ns += now_ns() - started
             if item is _END:
                 self.split, self.position, self.iterator = None, None, None
                 continue
@@ -247,33 +259,59 @@ class Subtask:
                 if self.position is None or isinstance(self.position, int):
                     self.position = (self.position or 0) + batch.num_rows
             counters.add_source(batch.table, batch.num_rows, batch_bytes(batch.data))
+            clock.rows += batch.num_rows
             self._push(source.id, batch, batch_bytes)
 
     def _idle(self, seconds: float | None) -> None:
-        """Wait up to `seconds` (None: until woken) for a barrier, a notification or a cancel."""
-        if self.wake.wait(seconds if seconds is None else max(0.0, seconds)):
-            self.wake.clear()
+        """Wait up to `seconds` (None: a while, the loop asks again) for a barrier, a
+        notification or a cancel; the wait is counted as source idle time, slice by slice."""
+        deadline = None if seconds is None else time.monotonic() + max(0.0, seconds)
+        while True:
+            left = IDLE_SLICE if deadline is None else min(IDLE_SLICE, deadline - time.monotonic())
+            started = time.perf_counter_ns()
+            woken = self.wake.wait(max(0.0, left))
+            self.clock.idle_ns += time.perf_counter_ns() - started
+            if woken:
+                self.wake.clear()
+                return
+            if deadline is None or time.monotonic() >= deadline:
+                return
 
     def _push(self, producer: int, batch: Any, batch_bytes: Callable[[Any], int]) -> None:
-        for vertex, fns in self.routes.get(producer, ()):
+        now_ns = time.perf_counter_ns
+        for vertex, fns, cell in self.routes.get(producer, ()):
+            started = now_ns()
+            rows = batch.num_rows
             if fns is None:
                 _guard(vertex.plugin, self.writers[vertex.id].write, batch)
-                rows, size = batch.num_rows, batch_bytes(batch.data)
+                spent = now_ns() - started
+                cell[BUSY] += spent
+                cell[BLOCKED] += spent
+                cell[ROWS_IN] += rows
+                size = batch_bytes(batch.data)
                 self.counters.add_sink(batch.table, rows, size)
                 entry = self.pending[vertex.id].setdefault(batch.table, [0, 0])
                 entry[0] += rows
                 entry[1] += size
                 continue
             out = _guard(vertex.plugin, fns[(producer, batch.table)], batch)
+            cell[BUSY] += now_ns() - started
+            cell[ROWS_IN] += rows
             if out is not None and out.num_rows:
+                cell[ROWS_OUT] += out.num_rows
                 self._push(vertex.id, out, batch_bytes)
+            cell[BLOCKED] += now_ns() - started
 
     def _answer(self, barrier: _Barrier) -> None:
         """At a batch boundary: note the split position, prepare every writer, wait to resume."""
         infos = {}
+        prepare_ns = self.clock.prepare_ns
         for vertex in self.pipeline.sinks:
             writer = self.writers[vertex.id]
+            started = time.perf_counter_ns()
             infos[vertex.id] = _guard(vertex.plugin, writer.prepare_commit, barrier.number)
+            spent = time.perf_counter_ns() - started
+            prepare_ns[vertex.id] = prepare_ns.get(vertex.id, 0) + spent
         split = None
         if self.split is not None:
             split = {**self.split.to_json(), "position": self.position}
@@ -335,6 +373,8 @@ class JobRunner:
         self._failure: BaseException | None = None
         self._exhausted = 0
         self._lock = threading.Lock()
+        self._commit_ns: dict[int, int] = {}  # sink plan id -> committer time (realtime)
+        self._dag_ids: dict[tuple[int, int], int] | None = None
 
     # -- the calling thread -----------------------------------------------------------------
     def run(self) -> str:
@@ -372,6 +412,18 @@ class JobRunner:
         if "error" in result:
             raise result["error"]
         return result["outcome"]
+
+    def realtime(self) -> dict:
+        """Cumulative busyness counters by jobDag vertex and edge (realtime.totals); read from
+        any thread while the job runs, without stopping it (counters are plain ints)."""
+        from app.engine.dag import runtime_ids
+        from app.engine.realtime import totals
+
+        if self._dag_ids is None:
+            self._dag_ids = runtime_ids(self.plan.vertices)
+        kinds = {v.id: v.kind for v in self.plan.vertices}
+        subtasks = [(s.pipeline.source.id, s.clock, s.cells) for s in list(self._subtasks)]
+        return totals(self._dag_ids, subtasks, kinds, dict(self._commit_ns))
 
     def _cancel(self) -> None:
         self.cancel_event.set()
@@ -511,6 +563,7 @@ class JobRunner:
         records it, so otherwise the store would cost a write whose row the next one deletes.
         """
         number = self.checkpoint_id + 1
+        trigger_ms = time.time_ns() // 1_000_000  # before any source is asked to pause
         live = [s for s in self._subtasks if s.thread.is_alive()]
         barrier = _Barrier(number, final, len(live))
         for subtask in live:
@@ -567,11 +620,14 @@ class JobRunner:
         barrier.resume.set()
         self.fault("after_prepare", number)
         if self.store is not None and not (ending and not infos):
-            self.store.save(number, kind, state)
+            self.store.save(number, kind, state, trigger_ms=trigger_ms)
         self.checkpoint_id = number
         self.fault("after_store", number)
         for sink_id, (vertex, committer) in self._committers.items():
+            started = time.perf_counter_ns()
             _guard(vertex.plugin, committer.commit, number, infos.get(sink_id, []))
+            spent = time.perf_counter_ns() - started
+            self._commit_ns[sink_id] = self._commit_ns.get(sink_id, 0) + spent
         for counts in written.values():
             self.metrics.add_committed(counts)
         self.fault("after_commit", number)

@@ -18,6 +18,7 @@ __all__ = [
     "LoggerLevel",
     "MetricSample",
     "Node",
+    "RealtimePoint",
     "RUNNING_STATUSES",
     "Worker",
 ]
@@ -181,3 +182,23 @@ class MetricSample(Base):
     write_bytes: Mapped[int] = mapped_column(sa.BigInteger)
 
     __table_args__ = (sa.Index("ix_metric_samples_job_id_sample_ms", "job_id", "sample_ms"),)
+
+
+class RealtimePoint(Base):
+    """A running job's realtime busyness since the previous point, by jobDag vertex and edge
+    (nanoseconds and rows, JSON), for /metrics/realtime; summed into buckets when read.
+
+    Written with the worker's metric samples (no write of its own), pruned past the job's
+    retention in the same write, and deleted with the job's history.
+    """
+
+    __tablename__ = "realtime_points"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    job_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    point_ms: Mapped[int] = mapped_column(sa.BigInteger)
+    data: Mapped[str] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.Index("ix_realtime_points_job_id_point_ms", "job_id", "point_ms"),)

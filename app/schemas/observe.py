@@ -39,3 +39,12 @@ class CheckpointHistoryQuery(Schema):
     pipelineId = JavaInt(load_default=None)  # noqa: N815 - SeaTunnel's parameter names
     limit = JavaInt(load_default=20)
     status = fields.String(load_default=None)
+
+
+class RealtimeWindowQuery(Schema):
+    """`/metrics/realtime/jobs/{jobId}/vertices|edges?windowMs`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    windowMs = JavaLong(load_default=None)  # noqa: N815 - SeaTunnel's parameter name

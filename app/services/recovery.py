@@ -9,7 +9,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.models import FINAL_STATUSES, Checkpoint, Job, JobStatus, Lease, MetricSample, Worker
+from app.models import (
+    FINAL_STATUSES,
+    Checkpoint,
+    Job,
+    JobStatus,
+    Lease,
+    MetricSample,
+    RealtimePoint,
+    Worker,
+)
 from app.models.clock import db_now_ms
 from app.models.db import Database
 from app.services import counts, transitions
@@ -102,6 +111,7 @@ def sweep_history(db: Database, expire_minutes: int) -> list[int]:
             ids = [row.id for row in rows]
             session.execute(sa.delete(Checkpoint).where(Checkpoint.job_id.in_(ids)))
             session.execute(sa.delete(MetricSample).where(MetricSample.job_id.in_(ids)))
+            session.execute(sa.delete(RealtimePoint).where(RealtimePoint.job_id.in_(ids)))
             session.execute(sa.delete(Job).where(Job.id.in_(ids)))
             per_status: dict[str, int] = {}
             for row in rows:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
+from app.services import realtime, transitions
 from app.services import samples as sample_store
-from app.services import transitions
 from app.timefmt import now_ms
 
 
@@ -218,14 +218,18 @@ def flush_metrics(
     worker_id: str,
     metrics: dict[int, str],
     samples: list[sample_store.Sample] | None = None,
+    realtime_points: dict[int, dict] | None = None,
 ) -> None:
-    """Store the live metrics of this worker's running jobs and heart-beat them; `samples`, when
-    due, are added in the same transaction (no write of their own)."""
+    """Store the live metrics of this worker's running jobs and heart-beat them; `samples` and
+    `realtime_points` (services.realtime), when due, are added in the same transaction (no
+    write of their own)."""
     if not metrics:
         return
 
     def flush(session: Session) -> None:
-        sample_store.insert(session, worker_id, samples or [], now_ms())
+        now = now_ms()
+        sample_store.insert(session, worker_id, samples or [], now)
+        realtime.insert(session, worker_id, realtime_points or {}, now)
         # a Core executemany: an ORM update with a list of parameters means "bulk update by
         # primary key" to SQLAlchemy, which this WHERE (owner too) is not
         jobs = Job.__table__

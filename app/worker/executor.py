@@ -19,6 +19,7 @@ from app.services import (
     cluster,
     loggers,
     monitoring,
+    realtime,
     recovery,
     resources,
     runs,
@@ -27,6 +28,7 @@ from app.services import (
     stops,
 )
 from app.services.samples import Sample
+from app.worker.console_mirror import ConsoleMirror
 from app.worker.joblog import JobLog, JobLogError, one_line
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class Executor:
         self._claimed: queue.Queue[runs.ClaimedJob | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._running: dict[int, engine.JobRunner] = {}
+        self._logs: dict[int, JobLog] = {}  # job id -> its log, flushed by housekeeping
         self._running_lock = threading.Lock()
         self._poll = settings.poll_interval_ms / 1000
         self._tags: dict[str, str] = {}
@@ -73,6 +76,7 @@ class Executor:
         self._held_lock = threading.Lock()
         self.record_attempts = RECORD_ATTEMPTS
         self._completed = 0  # jobs this process's slots have run to an end (telemetry)
+        self._realtime = realtime.Tracker()  # housekeeping thread only
 
     def start(self) -> None:
         """Register this worker and start the dispatcher, slot and housekeeping threads."""
@@ -209,7 +213,15 @@ class Executor:
         try:
             stored = orjson.loads(job.config)
             masker = secrets.masker_for(stored)
-            job_log = JobLog(self.settings.log_dir, job.id, mask=masker.text if masker else None)
+            console = ConsoleMirror(job.id) if self.settings.job_log_console else None
+            job_log = JobLog(
+                self.settings.log_dir,
+                job.id,
+                mask=masker.text if masker else None,
+                console=console,
+            )
+            with self._running_lock:
+                self._logs[job.id] = job_log
             job_log.write(f"Init JobMaster for Job {name} ({job.id})")
             runnable = shade.decrypt_config(stored)
             plan = engine.build_plan(runnable, self.settings.limits)
@@ -252,6 +264,7 @@ class Executor:
         finally:
             with self._running_lock:
                 self._running.pop(job.id, None)
+                self._logs.pop(job.id, None)
                 self._stop_kinds.pop(job.id, None)
         if error:
             error = masker.text(error)
@@ -325,6 +338,10 @@ class Executor:
             try:
                 with self._running_lock:
                     live = dict(self._running)
+                    logs = list(self._logs.values())
+                for job_log in logs:
+                    with contextlib.suppress(JobLogError):  # the job's own write reports it
+                        job_log.flush_due()
                 if live:
                     self._stop_kinds = stops.stop_requests(self.db, self.worker_id)
                 sample_due = bool(live) and now - last["sample"] >= sample_every
@@ -334,10 +351,12 @@ class Executor:
                         i: orjson.dumps(r.metrics.to_rest()).decode() for i, r in live.items()
                     }
                     due: list[Sample] = []
+                    points: dict[int, dict] = {}
                     if sample_due:
                         last["sample"] = now
                         due = [Sample.from_counts(i, r.metrics.counts()) for i, r in live.items()]
-                    runs.flush_metrics(self.db, self.worker_id, metrics, due)
+                        points = self._realtime_points(live)
+                    runs.flush_metrics(self.db, self.worker_id, metrics, due, points)
                 if now - last["loggers"] >= LOGGERS_SYNC_SECONDS:
                     last["loggers"] = now
                     loggers.sync(self.db, self.node_id)  # /loggers overrides of this node
@@ -351,6 +370,19 @@ class Executor:
                     self._sweep()
             except Exception:  # noqa: BLE001 - keep going after a transient database error
                 log.exception("housekeeping failed")
+
+    def _realtime_points(self, live: dict[int, engine.JobRunner]) -> dict[int, dict]:
+        """Each running job's realtime busyness since its previous sample (none when off)."""
+        self._realtime.retain(set(live))
+        if not self.settings.realtime_metrics_enabled:
+            return {}
+        points = {}
+        for job_id, runner in live.items():
+            try:
+                points[job_id] = self._realtime.point(job_id, runner.realtime())
+            except Exception:  # noqa: BLE001 - a figure must never stop the metrics flush
+                log.warning("realtime figures of job %s failed", job_id, exc_info=True)
+        return points
 
     def _sweep(self) -> None:
         """Expire old history (one process cluster-wide per minute) and this node's old logs."""

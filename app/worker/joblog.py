@@ -10,7 +10,8 @@ open a logger in job logs at run time.
 
 Whatever a message holds (a job name, a row value, a traceback) cannot start a line of its own:
 continuation lines are indented, so nobody can forge a log entry. Secrets are masked before
-anything is written.
+anything is written, to the file or to the server's console (console_mirror.py: SeaTunnel's
+`[jobId] `-prefixed console copy of every job line, `job-log-console` in seatunnel.yaml).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from app.worker.console_mirror import ConsoleMirror
 
 # the logger of lines that name none: job lifecycle lines, written by SeaTunnel's JobMaster
 DEFAULT_LOGGER = "org.apache.seatunnel.engine.server.master.JobMaster"
@@ -84,18 +87,24 @@ class JobLog:
     """Appends timestamped lines; buffered, flushed at least once a second and at close.
 
     An OSError (at open, write, flush or close) is raised as JobLogError and remembered in
-    `error`; the executor ends the job FAILED with its message.
+    `error`; the executor ends the job FAILED with its message. With `console`, every line is
+    also mirrored to the server's console (a console that fails only stops the mirror).
     """
 
     def __init__(
-        self, log_dir: str | Path, job_id: int, mask: Callable[[str], str] | None = None
+        self,
+        log_dir: str | Path,
+        job_id: int,
+        mask: Callable[[str], str] | None = None,
+        console: ConsoleMirror | None = None,
     ) -> None:
         path = job_log_path(log_dir, job_id)
         self.name = path.name
         self.error: JobLogError | None = None
         self._mask = mask
+        self._console = console
         self._lock = threading.Lock()
-        self._last_flush = time.monotonic()
+        self._last_flush = time.time()
         ensure_base_level()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,12 +146,32 @@ class JobLog:
                     self._last_flush = now
             except OSError as exc:
                 raise self._fail(exc) from exc
+            if self._console is not None:
+                self._console.add(line, level, now)
+
+    def flush_due(self) -> None:
+        """Flush what has waited a second (the file) or MAX_DELAY_SECONDS (the console), so an
+        idle job's last lines do not wait for its next one (the executor calls this)."""
+        now = time.time()
+        with self._lock:
+            if self._file.closed or self.error is not None:
+                return
+            if self._console is not None and self._console.due(now):
+                self._console.flush()
+            if now - self._last_flush >= 1.0:
+                try:
+                    self._file.flush()
+                except OSError as exc:
+                    raise self._fail(exc) from exc
+                self._last_flush = now
 
     def close(self) -> None:
         """Flush and close; later writes are dropped."""
         with self._lock:
             if self._file.closed:
                 return
+            if self._console is not None:
+                self._console.flush()
             try:
                 self._file.close()
             except OSError as exc:

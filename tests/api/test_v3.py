@@ -214,6 +214,10 @@ def test_checkpoint_overview_and_history(client, tmp_path: Path) -> None:  # noq
     assert pipeline["latestSavepoint"] == latest and pipeline["latestFailed"] == {}
     history = client.get(f"/jobs/checkpoints/history/{job_id}").get_json()
     assert history == pipeline["history"]
+    # the runner says when each checkpoint began: its duration is known for every one
+    for item in [latest, *(h["checkpoint"] for h in history)]:
+        assert item["durationMillis"] >= 0
+        assert item["triggerTimestamp"] + item["durationMillis"] == item["completedTimestamp"]
     assert [h["checkpoint"]["checkpointId"] for h in history] == sorted(
         (h["checkpoint"]["checkpointId"] for h in history), reverse=True
     )

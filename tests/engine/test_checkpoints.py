@@ -20,9 +20,13 @@ class Store:
 
     def __init__(self) -> None:
         self.saved: list[tuple[int, str, dict]] = []
+        self.triggers: list[int | None] = []
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
         self.saved.append((checkpoint_id, kind, json.loads(json.dumps(state))))
+        self.triggers.append(trigger_ms)
 
 
 def local_file(out: Path, fmt: str = "json", **options: object) -> list[dict]:
@@ -63,11 +67,12 @@ def test_batch_files_appear_only_at_the_end_in_every_format(tmp_path: Path) -> N
                 checkpoint_id: int,
                 kind: str,
                 state: dict,
+                trigger_ms: int | None = None,
                 out: Path = out,
                 seen=seen_at_store,
             ) -> None:
                 seen.append(committed(out))
-                super().save(checkpoint_id, kind, state)
+                super().save(checkpoint_id, kind, state, trigger_ms)
 
         store = Watch()
         assert plan.runner(lambda _: None, None, store, job_id="42").run() == "FINISHED"
@@ -127,6 +132,9 @@ def test_streaming_checkpoints_are_stored_before_their_commit(tmp_path: Path) ->
     assert kinds[-1] == "savepoint" and set(kinds[:-1]) == {"checkpoint"} and len(kinds) >= 2
     ids = [cid for cid, _, _ in store.saved]
     assert ids == list(range(1, len(ids) + 1))
+    # every checkpoint and the savepoint say when they began: increasing, not in the future
+    assert None not in store.triggers and store.triggers == sorted(store.triggers)
+    assert store.triggers[-1] <= time.time() * 1000
     last = store.saved[-1][2]
     assert last["metrics"]["source"]["fake"][0] == int(runner.metrics.to_rest()["SinkWriteCount"])
     assert set(last) == {"checkpoint_id", "sources", "sinks", "metrics"}
@@ -149,6 +157,7 @@ def test_graceful_stops_checkpoint_and_commit(tmp_path: Path, command: str, outc
     runner = build_plan(config).runner(lambda _: None, control, store)
     assert runner.run() == outcome
     assert [kind for _, kind, _ in store.saved] == ["checkpoint"]
+    assert store.triggers[0] is not None  # a final checkpoint is timed too
     assert committed(tmp_path)
 
 
@@ -253,10 +262,12 @@ def test_committed_metrics_trail_written_rows_until_the_commit(tmp_path: Path) -
     runner = None
 
     class Watch(Store):
-        def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
+        def save(
+            self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+        ) -> None:
             rest = runner.metrics.to_rest()
             seen.append((rest["SinkWriteCount"], rest["SinkCommittedCount"]))
-            super().save(checkpoint_id, kind, state)
+            super().save(checkpoint_id, kind, state, trigger_ms)
 
     store = Watch()
     runner = plan.runner(lambda _: None, None, store, job_id="4")

@@ -57,7 +57,9 @@ class Store:
     def __init__(self) -> None:
         self.saved: list[tuple[int, str, dict]] = []
 
-    def save(self, checkpoint_id: int, kind: str, state: dict) -> None:
+    def save(
+        self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
+    ) -> None:
         self.saved.append((checkpoint_id, kind, json.loads(json.dumps(state))))
 
 

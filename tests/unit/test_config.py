@@ -23,6 +23,7 @@ def test_defaults_of_the_shipped_file() -> None:
     assert settings.database_url == f"sqlite:///{root / 'var' / 'seatunnel.db'}"
     assert settings.log_dir == str(root / "var" / "logs")
     assert (settings.slots, settings.processes) == (4, 2)
+    assert settings.job_log_console is True  # SeaTunnel prints job lines on its console too
 
 
 def test_keys_paths_and_env_overrides(tmp_path: Path) -> None:
@@ -39,6 +40,7 @@ seatunnel:
     worker:
       slots: 3
     log-dir: logs
+    job-log-console: false
     node-tags: {zone: a, rack: 1}
 """,
     )
@@ -46,7 +48,7 @@ seatunnel:
     assert settings.port == 9090 and settings.enable_dynamic_port is True
     assert settings.context_path == "/seatunnel"
     assert settings.history_job_expire_minutes == 5 and settings.slots == 3
-    assert settings.log_dir == str(tmp_path / "logs")
+    assert settings.log_dir == str(tmp_path / "logs") and settings.job_log_console is False
     assert settings.node_tags == {"zone": "a", "rack": "1"}
     assert settings.database_url == "postgresql+psycopg://x@h/db"
     assert "admin" not in repr(settings).split("basic_auth_username")[1].split(",")[1]
