@@ -4,6 +4,7 @@ commands `job`, `cluster` and `config` (app/client) that talk HTTP to a running 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from app.config import MASTER_PID_ENV, Settings, SettingsError, load_settings
+from app.services import request_metrics
 
 log = logging.getLogger("seatunnel-rest")
 
@@ -131,10 +133,10 @@ def _prepare_worker_environment(settings: Settings) -> None:
     os.environ[MASTER_PID_ENV] = str(os.getpid())
     if settings.telemetry_enabled:
         # Request counters of all workers of this node are summed from files in this directory.
-        directory = Path(settings.log_dir).parent / f"prometheus-{settings.port}"
+        directory = Path(settings.log_dir).parent / f"request-metrics-{settings.port}"
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+        os.environ[request_metrics.DIRECTORY_ENV] = str(directory)
 
 
 def _worker_exit(_server, worker) -> None:  # noqa: ANN001
@@ -143,10 +145,10 @@ def _worker_exit(_server, worker) -> None:  # noqa: ANN001
     executor = app.extensions["seatunnel"].executor if app is not None else None
     if executor is not None:
         executor.stop()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid)
+    directory = os.environ.get(request_metrics.DIRECTORY_ENV)
+    if directory:  # its last counts, so the node's totals never go back
+        with contextlib.suppress(OSError):
+            request_metrics.REQUEST_METRICS.flush(Path(directory))
 
 
 _SERVE_HELP = """Apply pending database migrations, bind the HTTP port and run the server (gunicorn

@@ -8,8 +8,10 @@ from flask import Flask, Response, g, request
 
 
 def install_request_metrics(app: Flask) -> None:
-    """before/after hooks that feed the node's request counters."""
-    from app.services.telemetry import observe_request
+    """before/after hooks that feed the node's request counters (in memory: no lock, no file)."""
+    from app.services.request_metrics import REQUEST_METRICS
+
+    observe_request = REQUEST_METRICS.observe
 
     @app.before_request
     def _start_timer() -> None:

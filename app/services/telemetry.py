@@ -2,20 +2,19 @@
 figures from psutil, and request counters shared by every gunicorn worker of the node.
 
 Nothing here is a per-process counter that could jump between scrapes: job and slot figures come
-from the database, process figures sum the whole process tree, and request counters use
-prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by `serve` before forking).
+from the database, process figures sum the whole process tree, and request counters add up every
+worker's totals (services.request_metrics: no lock and no file on the request path).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
 import orjson
 import psutil
 import sqlalchemy as sa
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -25,43 +24,7 @@ from app.models.db import Database
 from app.services import monitoring
 from app.services.cluster import WORKER_LIVE_MS
 from app.services.counts import job_counts
-
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-
-REQUESTS = Counter(
-    "seatunnel_http_requests",
-    "HTTP requests answered by this node",
-    ["method", "endpoint", "status"],
-)
-LATENCY = Histogram(
-    "seatunnel_http_request_duration_seconds",
-    "HTTP request latency on this node",
-    ["method", "endpoint"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-
-
-# Label values come from a fixed set, whatever the client sends: an invented method or status
-# must not create a new series (each one costs memory and a line of every scrape, forever).
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-
-
-def method_label(method: str) -> str:
-    """The method, or "other" for anything outside the standard set."""
-    return method if method in KNOWN_METHODS else "other"
-
-
-def status_label(status: int) -> str:
-    """The status code, or "other" for codes outside the standard range."""
-    return str(status) if 100 <= status <= 599 else "other"
-
-
-def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
-    """Count one answered request and its latency; `endpoint` is a route rule (bounded)."""
-    method = method_label(method)
-    REQUESTS.labels(method, endpoint, status_label(status)).inc()
-    LATENCY.labels(method, endpoint).observe(seconds)
-
+from app.services.request_metrics import RequestCollector
 
 # SeaTunnel's type label is the lower-case status, with its own spellings for these two
 # (a job waiting for a slot is "scheduled" there); our extra statuses keep their own names
@@ -175,21 +138,8 @@ def scrape_registry(
     from app.services.telemetry_cluster import ClusterTelemetry
 
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
-
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        registry.register(_LocalRequests())
+    registry.register(RequestCollector())
     registry.register(ClusterCollector(db))
     registry.register(ClusterTelemetry(db, node_id, version))
     registry.register(NodeProcessCollector())
     return registry
-
-
-class _LocalRequests(Collector):
-    """Request metrics of this process when it is the node's only one (no gunicorn)."""
-
-    def collect(self) -> Iterator:
-        yield from REQUESTS.collect()
-        yield from LATENCY.collect()
