@@ -1,4 +1,5 @@
-"""Run-time only: map SeaTunnel types and schemas to Arrow (imports pyarrow)."""
+"""Run-time only: map SeaTunnel types and schemas to Arrow, and numpy arrays to Arrow arrays
+(imports pyarrow and numpy)."""
 
 from __future__ import annotations
 
