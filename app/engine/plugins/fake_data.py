@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from app.engine.arrow_types import arrow_schema, arrow_type
+from app.engine.arrow_types import arrow_schema, arrow_type, from_numpy
 from app.engine.batch import Batch
 from app.engine.plugin import ListSplitEnumerator, RunContext, SourceReader, Split
 from app.engine.types import SeaType
@@ -36,34 +36,34 @@ class Generator:
         if name == "bytes":
             return self._text(pa.binary(), n, self.values["bytes.length"], rng)
         if name in _INT_DTYPES:
-            return pa.array(self._integers(name, n, rng))
+            return from_numpy(self._integers(name, n, rng))
         if name in ("float", "double"):
             low, high = self.values[f"{name}.min"], self.values[f"{name}.max"]
             unit = rng.random(n)
             data = low * (1.0 - unit) + high * unit  # no overflow for the full double range
-            return pa.array(data.astype(np.float32) if name == "float" else data)
+            return from_numpy(data.astype(np.float32) if name == "float" else data)
         if name == "boolean":
-            return pa.array(_random_bytes(rng, n) >= 128)
+            return from_numpy(_random_bytes(rng, n) >= 128)
         if name == "decimal":
             return _decimals(sea, n, rng)
         if name == "date":
-            return pa.array(rng.integers(0, _EPOCH_2030_DAYS, n, dtype=np.int32), pa.date32())
+            return from_numpy(rng.integers(0, _EPOCH_2030_DAYS, n, dtype=np.int32), pa.date32())
         if name == "time":
             seconds = rng.integers(0, 86_400, n, dtype=np.int64)
-            return pa.array(seconds * 1_000_000, pa.time64("us"))
+            return from_numpy(seconds * 1_000_000, pa.time64("us"))
         if name == "timestamp":
             seconds = rng.integers(0, _EPOCH_2030_DAYS * 86_400, n, dtype=np.int64)
-            return pa.array(seconds * 1_000_000, pa.timestamp("us"))
+            return from_numpy(seconds * 1_000_000, pa.timestamp("us"))
         if name == "null":
             return pa.nulls(n)
         if name == "array":
             size = self.values["array.size"]
-            offsets = pa.array(np.arange(0, (n + 1) * size, size, dtype=np.int32)[: n + 1])
+            offsets = from_numpy(np.arange(0, (n + 1) * size, size, dtype=np.int32)[: n + 1])
             values = self.column(sea.element, n * size, rng)  # type: ignore[arg-type]
             return pa.ListArray.from_arrays(offsets, values, type=arrow_type(sea))
         if name == "map":
             size = self.values["map.size"]
-            offsets = pa.array(np.arange(0, (n + 1) * size, size, dtype=np.int32)[: n + 1])
+            offsets = from_numpy(np.arange(0, (n + 1) * size, size, dtype=np.int32)[: n + 1])
             keys = self.column(sea.key, n * size, rng)  # type: ignore[arg-type]
             items = self.column(sea.value, n * size, rng)  # type: ignore[arg-type]
             return pa.MapArray.from_arrays(offsets, keys, items, type=arrow_type(sea))
