@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,15 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
     def _on_begin(conn):  # noqa: ANN001
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class _ConnectionHolder:
+    """A thread's own DBAPI connection (a weakref target: dropped with the thread's locals)."""
+
+    __slots__ = ("conn", "__weakref__")
+
+    def __init__(self, conn) -> None:  # noqa: ANN001
+        self.conn = conn
 
 
 class Database:
@@ -141,26 +151,32 @@ class Database:
         return None
 
     def _thread_connection(self):  # noqa: ANN202
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        holder = getattr(self._local, "holder", None)
+        if holder is None:
             fairy = self.engine.raw_connection()
             fairy.detach()  # ours for the thread's lifetime, outside the pool's accounting
             conn = fairy.dbapi_connection
             if not self.is_sqlite:
                 conn.autocommit = True  # no transaction left open between requests
-            self._local.conn = conn
+            holder = _ConnectionHolder(conn)
+            # a thread that ends drops its locals: its connection is closed then, not leaked
+            weakref.finalize(holder, self._forget, conn)
+            self._local.holder = holder
             with self._raw_lock:
                 self._raw_connections.add(conn)
-        return conn
+        return holder.conn
 
     def _drop_thread_connection(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            with self._raw_lock:
-                self._raw_connections.discard(conn)
-            with contextlib.suppress(Exception):  # already broken
-                conn.close()
+        holder = getattr(self._local, "holder", None)
+        self._local.holder = None
+        if holder is not None:
+            self._forget(holder.conn)
+
+    def _forget(self, conn) -> None:  # noqa: ANN001
+        with self._raw_lock:
+            self._raw_connections.discard(conn)
+        with contextlib.suppress(Exception):  # already broken or closed
+            conn.close()
 
     def dispose(self) -> None:
         """Close pooled and per-thread connections (at shutdown)."""

@@ -336,12 +336,9 @@ class Executor:
         while not self._stopping.wait(CONTROL_POLL_SECONDS):
             now = time.monotonic()
             try:
+                self._flush_logs()
                 with self._running_lock:
                     live = dict(self._running)
-                    logs = list(self._logs.values())
-                for job_log in logs:
-                    with contextlib.suppress(JobLogError):  # the job's own write reports it
-                        job_log.flush_due()
                 if live:
                     self._stop_kinds = stops.stop_requests(self.db, self.worker_id)
                 sample_due = bool(live) and now - last["sample"] >= sample_every
@@ -383,6 +380,15 @@ class Executor:
             except Exception:  # noqa: BLE001 - a figure must never stop the metrics flush
                 log.warning("realtime figures of job %s failed", job_id, exc_info=True)
         return points
+
+    def _flush_logs(self) -> None:
+        """Flush the running jobs' logs that are due (in its own frame: the loop variable must
+        not keep the last job's log alive after the job ended)."""
+        with self._running_lock:
+            logs = list(self._logs.values())
+        for job_log in logs:
+            with contextlib.suppress(JobLogError):  # the job's own write reports it
+                job_log.flush_due()
 
     def _sweep(self) -> None:
         """Expire old history (one process cluster-wide per minute) and this node's old logs."""

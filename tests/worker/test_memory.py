@@ -91,3 +91,19 @@ def test_a_fake_source_job_does_not_load_pandas() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_thread_that_ends_closes_its_own_read_connection(settings) -> None:  # noqa: ANN001
+    from app.models.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        threads = [threading.Thread(target=db.fetch_one, args=("SELECT 1", ())) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        assert len(db._raw_connections) == 0  # each closed with its thread, none leaked
+    finally:
+        db.dispose()
