@@ -43,9 +43,9 @@ CONNECTIONS = 32
 ROWS = 5  # rows of each small job, checked in every stored job's metrics
 
 
-def wrk(url: str, script: Path | None = None) -> dict:
+def wrk(url: str, script: Path | None = None, seconds: int = DURATION_S) -> dict:
     """Run wrk against `url`; requests/s, total and non-2xx counts."""
-    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency"]
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     if script is not None:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -60,8 +60,9 @@ def wrk(url: str, script: Path | None = None) -> dict:
     }
 
 
-def bare_baseline() -> dict:
-    """The one-route Flask app under gunicorn gthread, 2 workers, 8 threads."""
+@contextmanager
+def bare_app():
+    """The one-route Flask app under gunicorn gthread, 2 workers, 8 threads; yields its URL."""
     port = free_port()
     output = Path(tempfile.mkstemp(prefix="bare-")[1])
     with output.open("w") as sink:
@@ -76,9 +77,20 @@ def bare_baseline() -> dict:
     url = f"http://127.0.0.1:{port}/job-info/933584788375666689"
     try:
         wait_until_up(url, process, output)
-        return wrk(url)
+        yield url
     finally:
         stop_group(process)
+
+
+def beside_bare(bare_url: str, url: str) -> tuple[dict, float]:
+    """`url` measured between two runs of the bare app (this machine's speed drifts within
+    seconds): its figures, and its req/s over the bare app's mean. Both are warmed up first."""
+    wrk(bare_url, seconds=2)
+    wrk(url, seconds=2)
+    before = wrk(bare_url)
+    result = wrk(url)
+    after = wrk(bare_url)
+    return result, result["rps"] / ((before["rps"] + after["rps"]) / 2)
 
 
 class Scraper(threading.Thread):
@@ -171,7 +183,7 @@ def check_stored(engine: sa.Engine) -> dict:
     return {"stored": len(rows), "finished": finished, "exact": exact}
 
 
-def measure_server(database_url: str | None, telemetry: bool) -> dict:
+def measure_server(database_url: str | None, telemetry: bool, bare_url: str) -> dict:
     """job-info req/s and submit accepted jobs/s on one fresh server, and the checks after."""
     server = start_serve(database_url, telemetry=telemetry)
     engine = None
@@ -179,7 +191,7 @@ def measure_server(database_url: str | None, telemetry: bool) -> dict:
         http = requests.Session()
         job_id = http.post(f"{server.url}/submit-job", json=small_job(ROWS)).json()["jobId"]
         wait_final(http, server.url, job_id)
-        info = wrk(f"{server.url}/job-info/{job_id}")
+        info, ratio = beside_bare(bare_url, f"{server.url}/job-info/{job_id}")
 
         script = server.directory / "submit.lua"
         script.write_text(
@@ -193,7 +205,7 @@ def measure_server(database_url: str | None, telemetry: bool) -> dict:
         submit = wrk(f"{server.url}/submit-job", script)
         engine = store_engine(server, database_url)
         wait_all_final(engine)
-        result = {"info": info, "submit": submit, **check_stored(engine)}
+        result = {"info": info, "ratio": ratio, "submit": submit, **check_stored(engine)}
         if scraper is not None:
             scraper.stop.set()
             scraper.join()
@@ -242,20 +254,25 @@ def measure_memory(database_url: str | None, jobs: int) -> dict:
         wait_all_final(engine)
         requests.get(f"{server.url}/metrics", timeout=30)
         after_all = server.rss_mib()
-        return {"idle": idle, "after_100": after_100, "after_all": after_all, **check_stored(engine)}
+        return {
+            "idle": idle,
+            "after_100": after_100,
+            "after_all": after_all,
+            **check_stored(engine),
+        }
     finally:
         engine.dispose()
         server.stop()
 
 
-def report(label: str, telemetry: bool, bare: dict, result: dict) -> None:
+def report(label: str, telemetry: bool, result: dict) -> None:
     """Print one server's figures."""
     info, submit = result["info"], result["submit"]
     accepted = submit["total"] - submit["non2xx"]
     state = "on " if telemetry else "off"
     print(
         f"{label:10} telemetry {state}  job-info {info['rps']:7.0f} req/s"
-        f" ({info['rps'] / bare['rps']:.2f} of bare, p50 {info['p50']})"
+        f" ({result['ratio']:.2f} of bare, p50 {info['p50']})"
         f"  submit {accepted / DURATION_S:5.0f} accepted jobs/s (p50 {submit['p50']})"
     )
     # wrk counts the answers it read before its time ran out; requests still in flight then
@@ -288,13 +305,16 @@ def main() -> None:
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
 
-    bare = bare_baseline()
-    print(f"bare Flask app (gthread -w2 --threads 8): {bare['rps']:7.0f} req/s  p50 {bare['p50']}")
-    targets = [("SQLite", None)] + ([("PostgreSQL", args.database_url)] if args.database_url else [])
-    for label, url in targets:
-        for telemetry in (False, True):
-            with database(url) as db_url:
-                report(label, telemetry, bare, measure_server(db_url, telemetry))
+    targets = [("SQLite", None)] + (
+        [("PostgreSQL", args.database_url)] if args.database_url else []
+    )
+    with bare_app() as bare_url:
+        print("job-info ratios: against the bare Flask app (gthread -w2 --threads 8), measured")
+        print("just before and just after each job-info run")
+        for label, url in targets:
+            for telemetry in (False, True):
+                with database(url) as db_url:
+                    report(label, telemetry, measure_server(db_url, telemetry, bare_url))
     if not args.skip_memory:
         with database(None) as db_url:
             memory = measure_memory(db_url, args.memory_jobs)

@@ -3,10 +3,11 @@
 Under load every job costs a few tiny writes (stored, claimed, ended) from request threads and job
 slots at the same time. Each used to be its own transaction, and on SQLite each queued for the
 one write lock, sleeping in SQLite's busy handler (1 ms, 2 ms, 5 ms ... steps) rather than waking
-when the lock came free. Here a thread queues its unit of work and whoever holds the process's
-commit turn runs everything queued in one transaction, each unit in its own SAVEPOINT so that
-one unit's error rolls back that unit alone. A caller returns only after the transaction that
-holds its work has committed: nothing is acknowledged before it is durable.
+when the lock came free. Here a thread queues its unit of work and the thread whose turn it is
+runs everything queued in one transaction; if a unit fails, each unit of that batch runs again
+in a transaction of its own, so one unit's error is that unit's alone. A caller returns only
+after the transaction that holds its work has committed: nothing is acknowledged before it is
+durable.
 
 Row counters that every unit touches (job_counts) are summed over the batch and written once, in
 a fixed order, at the end (`defer_increment`): fewer writes, and no lock-order deadlock between
@@ -30,13 +31,15 @@ _DEFERRED = "deferred_increments"
 class _Unit:
     """One thread's unit of work and, once run, its result or error."""
 
-    __slots__ = ("work", "done", "result", "error")
+    __slots__ = ("work", "result", "error", "lead", "signal")
 
     def __init__(self, work: Callable[[Session], Any]) -> None:
         self.work = work
-        self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.lead = False  # woken to run the queue itself rather than because it was run
+        self.signal = threading.Lock()
+        self.signal.acquire()  # released once: run, or this unit's thread is to lead
 
 
 def defer_increment(session: Session, column: sa.Column, key: Any, delta: int) -> None:
@@ -61,60 +64,80 @@ def apply_increments(session: Session) -> None:
 
 
 class GroupCommit:
-    """Runs units of write work of this process's threads, batched into shared transactions."""
+    """Runs units of write work of this process's threads, batched into shared transactions.
+
+    One thread at a time leads: it takes every queued unit, runs them in one transaction and
+    wakes their threads; if more were queued meanwhile, it wakes the first of them to lead the
+    next batch. A waiting thread is woken exactly once, by its own signal, so a batch costs no
+    chain of lock hand-offs (each of which may wait for the GIL).
+    """
 
     def __init__(self, open_session: Callable[[], Session]) -> None:
         self._open_session = open_session
         self._queued: list[_Unit] = []
         self._queue_lock = threading.Lock()
-        self._turn = threading.Lock()  # one transaction of this process at a time
+        self._leading = False
 
     def run(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in a transaction (perhaps shared) and return once it committed."""
         unit = _Unit(work)
         with self._queue_lock:
             self._queued.append(unit)
-        with self._turn:
-            # either an earlier turn ran our unit, or it is still queued and this turn runs it
-            if not unit.done:
-                with self._queue_lock:
-                    batch, self._queued = self._queued, []
-                self._commit(batch)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            unit.signal.acquire()
+            lead = unit.lead
+        if lead:
+            self._lead()
         if unit.error is not None:
             raise unit.error
         return unit.result
 
+    def _lead(self) -> None:
+        with self._queue_lock:
+            batch, self._queued = self._queued, []
+        try:
+            self._commit(batch)
+        finally:
+            with self._queue_lock:
+                if self._queued:
+                    successor = self._queued[0]
+                    successor.lead = True
+                    successor.signal.release()
+                else:
+                    self._leading = False
+            for unit in batch:
+                if not unit.lead:
+                    unit.signal.release()
+
     def _commit(self, batch: list[_Unit]) -> None:
+        """All units in one transaction; if one of them fails, the transaction is rolled back
+        and each unit runs again in a transaction of its own, so only the failing one fails.
+
+        No SAVEPOINT per unit: units fail rarely (an id collision, a job taken over), and two
+        statements more for every unit would cost more than the rare second pass.
+        """
+        if len(batch) > 1:
+            try:
+                with self._open_session() as session:
+                    results = [unit.work(session) for unit in batch]
+                    apply_increments(session)
+                    session.commit()
+            except BaseException:  # noqa: BLE001 - a unit failed: find out which, one at a time
+                pass
+            else:
+                for unit, result in zip(batch, results, strict=True):
+                    unit.result = result
+                return
+        for unit in batch:
+            self._commit_alone(unit)
+
+    def _commit_alone(self, unit: _Unit) -> None:
         try:
             with self._open_session() as session:
-                for unit in batch:
-                    self._run_unit(session, unit, alone=len(batch) == 1)
+                unit.result = unit.work(session)
                 apply_increments(session)
                 session.commit()
-        except BaseException as exc:  # the commit failed: nothing of the batch is stored
-            for unit in batch:
-                if unit.error is None:
-                    unit.error = exc
-        finally:
-            for unit in batch:
-                unit.done = True
-
-    @staticmethod
-    def _run_unit(session: Session, unit: _Unit, alone: bool) -> None:
-        """Run one unit; a failing unit is rolled back to its savepoint (its increments too)."""
-        if alone:  # no other unit to protect: no savepoint, and its error ends the transaction
-            unit.result = unit.work(session)
-            return
-        outer = session.info.pop(_DEFERRED, None)
-        try:
-            with session.begin_nested():
-                unit.result = unit.work(session)
-        except Exception as exc:  # noqa: BLE001 - handed to the unit's own thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the unit's own thread
             unit.error = exc
-            session.info.pop(_DEFERRED, None)  # its increments are rolled back with it
-        mine = session.info.pop(_DEFERRED, {})
-        if outer is not None or mine:
-            merged = outer or {}
-            for slot, (column, delta) in mine.items():
-                merged[slot] = (column, merged.get(slot, (column, 0))[1] + delta)
-            session.info[_DEFERRED] = merged
