@@ -78,7 +78,9 @@ job is cancelled) or checks `ctx.cancelled`: a force cancel must end any job wit
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -173,21 +175,39 @@ class RunContext:
         self.log = accepting_logger(self.log)
 
 
+# the function behind a log callable -> whether it takes `logger` (inspect.signature is slow,
+# and every job builds several contexts around the same few log methods)
+_TAKES_LOGGER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def accepting_logger(log: Callable[..., None]) -> Callable[..., None]:
     """`log` itself if it takes a `logger` keyword, else a wrapper that drops it."""
-    import inspect
-
+    function = getattr(log, "__func__", log)
     try:
-        parameters = inspect.signature(log).parameters.values()
-    except (TypeError, ValueError):
-        parameters = ()
-    if any(p.name == "logger" or p.kind is p.VAR_KEYWORD for p in parameters):
+        takes = _TAKES_LOGGER.get(function)
+    except TypeError:  # not weakly referenceable: ask every time
+        takes = None
+    if takes is None:
+        takes = _takes_logger(log)
+        with contextlib.suppress(TypeError):
+            _TAKES_LOGGER[function] = takes
+    if takes:
         return log
 
     def plain(message: str, logger: str | None = None, **_ignored: object) -> None:
         log(message)
 
     return plain
+
+
+def _takes_logger(log: Callable[..., None]) -> bool:
+    import inspect
+
+    try:
+        parameters = inspect.signature(log).parameters.values()
+    except (TypeError, ValueError):
+        parameters = ()
+    return any(p.name == "logger" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 class Plugin:
