@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,8 @@ from bench.common import (
 )
 
 DURATION_S = 8
+ROUNDS = 3  # alternating rounds of ROUND_S seconds (the machine's speed drifts)
+ROUND_S = 4
 CONNECTIONS = 32
 ROWS = 5  # rows of each small job, checked in every stored job's metrics
 
@@ -83,14 +86,17 @@ def bare_app():
 
 
 def beside_bare(bare_url: str, url: str) -> tuple[dict, float]:
-    """`url` measured between two runs of the bare app (this machine's speed drifts within
-    seconds): its figures, and its req/s over the bare app's mean. Both are warmed up first."""
-    wrk(bare_url, seconds=2)
+    """`url` and the bare app measured in alternating rounds (this machine's speed drifts within
+    seconds): the last round's figures, and `url`'s requests over the bare app's, all rounds."""
+    wrk(bare_url, seconds=2)  # warm-up
     wrk(url, seconds=2)
-    before = wrk(bare_url)
-    result = wrk(url)
-    after = wrk(bare_url)
-    return result, result["rps"] / ((before["rps"] + after["rps"]) / 2)
+    ours = bare = 0
+    result: dict = {}
+    for _ in range(ROUNDS):
+        bare += wrk(bare_url, seconds=ROUND_S)["total"]
+        result = wrk(url, seconds=ROUND_S)
+        ours += result["total"]
+    return result, ours / bare
 
 
 class Scraper(threading.Thread):
@@ -140,7 +146,7 @@ def database(url: str | None):
         yield None
         return
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"bench_api_{int(time.time() * 1000)}"
+    name = f"bench_api_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
     try:
@@ -183,49 +189,70 @@ def check_stored(engine: sa.Engine) -> dict:
     return {"stored": len(rows), "finished": finished, "exact": exact}
 
 
-def measure_server(database_url: str | None, telemetry: bool, bare_url: str) -> dict:
-    """job-info req/s and submit accepted jobs/s on one fresh server, and the checks after."""
-    server = start_serve(database_url, telemetry=telemetry)
-    engine = None
-    try:
-        http = requests.Session()
-        job_id = http.post(f"{server.url}/submit-job", json=small_job(ROWS)).json()["jobId"]
-        wait_final(http, server.url, job_id)
-        info, ratio = beside_bare(bare_url, f"{server.url}/job-info/{job_id}")
+def submit_script(server: Running) -> Path:
+    """A wrk script that POSTs the small job."""
+    script = server.directory / "submit.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(json.dumps(small_job(ROWS)))}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    return script
 
-        script = server.directory / "submit.lua"
-        script.write_text(
-            'wrk.method = "POST"\n'
-            f"wrk.body = {json.dumps(json.dumps(small_job(ROWS)))}\n"
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        scraper = Scraper(server.url) if telemetry else None
-        if scraper is not None:
-            scraper.start()
-        submit = wrk(f"{server.url}/submit-job", script)
-        engine = store_engine(server, database_url)
-        wait_all_final(engine)
-        result = {"info": info, "ratio": ratio, "submit": submit, **check_stored(engine)}
-        if scraper is not None:
-            scraper.stop.set()
-            scraper.join()
-            scraper.scrape()  # after every job ended: the counters must add up exactly
-            result["scrapes"] = scraper.scrapes
-            result["scrape_failures"] = scraper.failures
-            result["scraped_jobs"] = metric_sum(scraper.last, "job_count")
-            result["scraped_finished"] = metric_sum(scraper.last, "job_count", type="finished")
-            result["scraped_submits"] = metric_sum(
+
+def measure_pair(database_urls: tuple[str | None, str | None], bare_url: str) -> dict:
+    """Two fresh servers, telemetry off and on, measured in alternating rounds: job-info beside
+    the bare app, then POST /submit-job (each round waits until the jobs before it ended),
+    with /metrics of the telemetry-on server scraped every second; then the checks."""
+    servers: dict[bool, Running] = {}
+    engines: dict[bool, sa.Engine] = {}
+    try:
+        for telemetry, url in zip((False, True), database_urls, strict=True):
+            servers[telemetry] = start_serve(url, telemetry=telemetry)
+            engines[telemetry] = store_engine(servers[telemetry], url)
+        result: dict = {True: {}, False: {}}
+        for telemetry, server in servers.items():
+            http = requests.Session()
+            job_id = http.post(f"{server.url}/submit-job", json=small_job(ROWS)).json()["jobId"]
+            wait_final(http, server.url, job_id)
+            info, ratio = beside_bare(bare_url, f"{server.url}/job-info/{job_id}")
+            result[telemetry].update(info=info, ratio=ratio, accepted=0, seconds=0, non2xx=0)
+            result[telemetry]["timeouts"] = 0
+        scraper = Scraper(servers[True].url)
+        scraper.start()
+        for _ in range(ROUNDS):
+            for telemetry, server in servers.items():
+                submit = wrk(f"{server.url}/submit-job", submit_script(server), ROUND_S)
+                wait_all_final(engines[telemetry])
+                figures = result[telemetry]
+                figures["accepted"] += submit["total"] - submit["non2xx"]
+                figures["seconds"] += ROUND_S
+                figures["non2xx"] += submit["non2xx"]
+                figures["timeouts"] += submit["timeouts"]
+        scraper.stop.set()
+        scraper.join()
+        scraper.scrape()  # after every job ended: the counters must add up exactly
+        for telemetry in servers:
+            result[telemetry].update(check_stored(engines[telemetry]))
+        result[True].update(
+            scrapes=scraper.scrapes,
+            scrape_failures=scraper.failures,
+            scraped_jobs=metric_sum(scraper.last, "job_count"),
+            scraped_finished=metric_sum(scraper.last, "job_count", type="finished"),
+            scraped_submits=metric_sum(
                 scraper.last,
                 "seatunnel_http_requests_total",
                 method="POST",
                 endpoint="/submit-job",
                 status="200",
-            )
+            ),
+        )
         return result
     finally:
-        if engine is not None:
+        for engine in engines.values():
             engine.dispose()
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 def submit_many(url: str, count: int) -> None:
@@ -267,21 +294,20 @@ def measure_memory(database_url: str | None, jobs: int) -> dict:
 
 def report(label: str, telemetry: bool, result: dict) -> None:
     """Print one server's figures."""
-    info, submit = result["info"], result["submit"]
-    accepted = submit["total"] - submit["non2xx"]
+    info, accepted = result["info"], result["accepted"]
     state = "on " if telemetry else "off"
     print(
         f"{label:10} telemetry {state}  job-info {info['rps']:7.0f} req/s"
         f" ({result['ratio']:.2f} of bare, p50 {info['p50']})"
-        f"  submit {accepted / DURATION_S:5.0f} accepted jobs/s (p50 {submit['p50']})"
+        f"  submit {accepted / result['seconds']:5.0f} accepted jobs/s"
     )
     # wrk counts the answers it read before its time ran out; requests still in flight then
     # were accepted and stored too, so every accepted one is stored and nothing else is lost
     stored = result["stored"]
     whole = stored == result["finished"] == result["exact"] and stored >= accepted + 1
     print(
-        f"{'':10}   accepted {accepted} (+1 for job-info), non-2xx {submit['non2xx']}, timeouts"
-        f" {submit['timeouts']}; stored {stored}, FINISHED {result['finished']},"
+        f"{'':10}   accepted {accepted} (+1 for job-info), non-2xx {result['non2xx']}, timeouts"
+        f" {result['timeouts']}; stored {stored}, FINISHED {result['finished']},"
         f" exact counts {result['exact']}: {'ok' if whole else 'BAD'}"
     )
     if telemetry:
@@ -309,12 +335,13 @@ def main() -> None:
         [("PostgreSQL", args.database_url)] if args.database_url else []
     )
     with bare_app() as bare_url:
-        print("job-info ratios: against the bare Flask app (gthread -w2 --threads 8), measured")
-        print("just before and just after each job-info run")
+        print(f"{ROUNDS} alternating rounds of {ROUND_S} s: job-info beside the bare Flask app")
+        print("(gthread -w2 --threads 8), submit on the telemetry-off and -on servers")
         for label, url in targets:
+            with database(url) as off_url, database(url) as on_url:
+                pair = measure_pair((off_url, on_url), bare_url)
             for telemetry in (False, True):
-                with database(url) as db_url:
-                    report(label, telemetry, measure_server(db_url, telemetry, bare_url))
+                report(label, telemetry, pair[telemetry])
     if not args.skip_memory:
         with database(None) as db_url:
             memory = measure_memory(db_url, args.memory_jobs)

@@ -58,4 +58,5 @@ def register_blueprints(app: Flask, context_path: str) -> None:
         if context_path:
             app.register_blueprint(blueprint, url_prefix=context_path, name=f"ctx_{blueprint.name}")
     v1.accept_put(app)
-    app.after_request(v1.add_v1_fields)
+    for blueprint in BLUEPRINTS:  # only under the v1 names: other requests skip it entirely
+        app.after_request_funcs.setdefault(f"v1_{blueprint.name}", []).append(v1.add_v1_fields)

@@ -3,27 +3,62 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request
+
+_RULE_KEY = "seatunnel.url_rule"
+
+
+class _RuleRecordingRequest(Request):
+    """Flask's request, keeping the matched route in the WSGI environ, where the middleware
+    reads it once the response is made."""
+
+    _rule = None
+
+    @property
+    def url_rule(self):  # noqa: ANN201 - werkzeug's Rule, or None
+        return self._rule
+
+    @url_rule.setter
+    def url_rule(self, rule) -> None:  # noqa: ANN001
+        self._rule = rule
+        self.environ[_RULE_KEY] = rule
+
+
+class _RequestMetricsMiddleware:
+    """WSGI middleware around the Flask app: one timer and one count per request, without
+    Flask's before/after hooks (each reaches the request through a context-local proxy)."""
+
+    def __init__(self, wsgi_app: Callable, observe: Callable[[str, str, int, float], None]):
+        self.wsgi_app = wsgi_app
+        self.observe = observe
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status: list[str] = []
+
+        def capture(line: str, headers: list, exc_info: object = None) -> Callable:
+            status.append(line)
+            return start_response(line, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        # the route's rule, never the raw path: one series per route, whatever the URL
+        rule = environ.get(_RULE_KEY)
+        code = int(status[-1][:3]) if status and status[-1][:3].isdigit() else 0
+        self.observe(
+            environ.get("REQUEST_METHOD", ""),
+            rule.rule if rule is not None else "unmatched",
+            code,
+            time.perf_counter() - started,
+        )
+        return result
 
 
 def install_request_metrics(app: Flask) -> None:
-    """before/after hooks that feed the node's request counters (in memory: no lock, no file)."""
+    """Wrap the app so that every request feeds the node's request counters (in memory: no
+    lock, no file)."""
     from app.services.request_metrics import REQUEST_METRICS
 
-    observe_request = REQUEST_METRICS.observe
-
-    @app.before_request
-    def _start_timer() -> None:
-        g.request_started = time.perf_counter()
-
-    @app.after_request
-    def _observe(response: Response) -> Response:
-        started = g.get("request_started")
-        if started is not None:
-            # the route's rule, never the raw path: one series per route, whatever the URL
-            endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-            observe_request(
-                request.method, endpoint, response.status_code, time.perf_counter() - started
-            )
-        return response
+    app.request_class = _RuleRecordingRequest
+    app.wsgi_app = _RequestMetricsMiddleware(app.wsgi_app, REQUEST_METRICS.observe)
