@@ -82,14 +82,19 @@ def source_batches(rows: int, batch_size: int) -> list[Any]:
     config["sink"] = [{"plugin_name": "Console", "plugin_input": "t", "log.print.data": False}]
     plan = build_plan(config)
     source = plan.vertices[0].plugin
-    reader = source.reader(RunContext("BATCH", 1, lambda line: None))  # type: ignore[attr-defined]
+    ctx = RunContext("BATCH", 1, lambda line: None)
+    enumerator = source.enumerator(ctx)  # type: ignore[attr-defined]
+    reader = source.reader(ctx)  # type: ignore[attr-defined]
+    enumerator.open()
+    reader.open()
     batches = []
-    while True:
-        item = reader.poll()
-        if item is None:
-            break
-        if not isinstance(item, float):
-            batches.append(item.data)
+    while (split := enumerator.next_split(0)) is not None:
+        if isinstance(split, float):
+            continue
+        for item in reader.read(split, None):
+            item = item[0] if isinstance(item, tuple) else item  # (batch, position)
+            if not isinstance(item, float):
+                batches.append(item.data)
     return batches
 
 
