@@ -120,7 +120,7 @@ def serve(settings: Settings) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self):  # noqa: ANN202
+        def load(self):
             from app import create_app
 
             return create_app(settings)
@@ -139,7 +139,7 @@ def _prepare_worker_environment(settings: Settings) -> None:
         os.environ[request_metrics.DIRECTORY_ENV] = str(directory)
 
 
-def _worker_exit(_server, worker) -> None:  # noqa: ANN001
+def _worker_exit(_server, worker) -> None:
     """Stop the executor of a worker that exits (SIGTERM, max-requests, shutdown)."""
     app = getattr(worker, "wsgi", None)
     executor = app.extensions["seatunnel"].executor if app is not None else None

@@ -8,6 +8,6 @@ app = Flask(__name__)
 
 
 @app.get("/job-info/<job_id>")
-def job_info(job_id: str):  # noqa: ANN201
+def job_info(job_id: str):
     """A fixed JSON body: the cost of Flask + gunicorn alone."""
     return {"jobId": job_id, "jobName": "bare", "jobStatus": "FINISHED"}

@@ -24,7 +24,7 @@ from bench.common import small_job
 FINAL = ("FINISHED", "FAILED", "CANCELED")
 
 
-def _wait_finished(client, job_ids: list[str]) -> None:  # noqa: ANN001
+def _wait_finished(client, job_ids: list[str]) -> None:
     for job_id in job_ids:
         while client.get(f"/job-info/{job_id}").get_json()["jobStatus"] not in FINAL:
             time.sleep(0.005)
@@ -51,7 +51,7 @@ def main() -> None:
     commits = [0]
     lock = threading.Lock()
 
-    def on_commit(_conn) -> None:  # noqa: ANN001
+    def on_commit(_conn) -> None:
         with lock:
             commits[0] += 1
 

@@ -52,7 +52,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings):  # noqa: ANN201
+def app(settings: Settings):
     """The app under test, with its executor running; stopped at teardown."""
     application = create_app(settings)
     application.config["TESTING"] = True
@@ -64,6 +64,6 @@ def app(settings: Settings):  # noqa: ANN201
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     """Flask test client."""
     return app.test_client()

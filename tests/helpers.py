@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.models import Base
 
 
-def wait_for_status(client, job_id: str, statuses: tuple[str, ...], timeout: float = 30.0) -> dict:  # noqa: ANN001
+def wait_for_status(client, job_id: str, statuses: tuple[str, ...], timeout: float = 30.0) -> dict:
     """Poll job-info until the job reaches one of `statuses`."""
     deadline = time.monotonic() + timeout
     body: dict = {}
@@ -23,7 +23,7 @@ def wait_for_status(client, job_id: str, statuses: tuple[str, ...], timeout: flo
     raise AssertionError(f"job {job_id} did not reach {statuses}: {body}")
 
 
-def sample_config(rows: int = 5, **source_options) -> dict:  # noqa: ANN003
+def sample_config(rows: int = 5, **source_options) -> dict:
     """The seed document's FakeSource -> Console batch job."""
     return {
         "env": {"job.mode": "batch"},

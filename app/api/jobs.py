@@ -187,9 +187,7 @@ def submit_jobs() -> Response:
         if raw is not None and not isinstance(raw, dict):
             raise BadRequest("Invalid Params format in Params.")
         params = _params(load(_batch_params, raw) if raw is not None else {})
-        batch.append(
-            job_service.prepare_submission(config, params, state().settings.limits)
-        )
+        batch.append(job_service.prepare_submission(config, params, state().settings.limits))
     app_state = state()
     submitted = job_service.submit_jobs(
         app_state.db, app_state.ids, batch, wake=app_state.wake_executor

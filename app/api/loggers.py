@@ -28,7 +28,7 @@ def _requested_level() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _cluster(method: str, name: str | None, local, level: str | None = None) -> Response:  # noqa: ANN001
+def _cluster(method: str, name: str | None, local, level: str | None = None) -> Response:
     app_state = state()
     settings = app_state.settings
     auth = (

@@ -17,11 +17,11 @@ class _RuleRecordingRequest(Request):
     _rule = None
 
     @property
-    def url_rule(self):  # noqa: ANN201 - werkzeug's Rule, or None
+    def url_rule(self):  # werkzeug's Rule, or None
         return self._rule
 
     @url_rule.setter
-    def url_rule(self, rule) -> None:  # noqa: ANN001
+    def url_rule(self, rule) -> None:
         self._rule = rule
         self.environ[_RULE_KEY] = rule
 

@@ -84,7 +84,7 @@ def parse_hocon_tree(text: str, limits: Limits) -> dict:
             f"{_PREFIX}values that cannot be combined (an object or list concatenated "
             "with a string, or a substitution cycle)."
         ) from None
-    except Exception:  # noqa: BLE001 - pyhocon fails on odd input in many ways; never a 500
+    except Exception:  # pyhocon fails on odd input in many ways; never a 500
         raise ConfigError(f"{_PREFIX}the document cannot be parsed.") from None
     if not isinstance(tree, ConfigTree):
         raise ConfigError(f"{_PREFIX}the config must be an object.")

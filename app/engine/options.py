@@ -6,6 +6,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.engine.errors import ConfigError
@@ -258,6 +259,15 @@ def validate(
     return values
 
 
+@lru_cache(maxsize=256)
+def _declared_keys(options: tuple[Option, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The keys `options` declare and their dotted prefixes (a plugin's options never change:
+    computed once per plugin class, not for every job)."""
+    declared = frozenset(k for o in options for k in (o.key, *o.fallback_keys))
+    prefixes = frozenset(k.rsplit(".", i)[0] for k in declared for i in range(1, k.count(".") + 1))
+    return declared, prefixes
+
+
 def check_keys(
     plugin: str,
     where: str,
@@ -266,8 +276,7 @@ def check_keys(
     unsupported: tuple[str, ...] = (),
 ) -> None:
     """Refuse any key of `config` (flat "row.num" or nested `row { num }`) that no option declares."""
-    declared = {k for o in options for k in (o.key, *o.fallback_keys)}
-    prefixes = {k.rsplit(".", i)[0] for k in declared for i in range(1, k.count(".") + 1)}
+    declared, prefixes = _declared_keys(options)
     stack: list[tuple[dict, str]] = [(config, "")]
     while stack:
         block, prefix = stack.pop()
@@ -284,7 +293,7 @@ def check_keys(
 
 
 def _refuse_key(
-    plugin: str, where: str, path: str, declared: set[str], unsupported: tuple[str, ...]
+    plugin: str, where: str, path: str, declared: frozenset[str], unsupported: tuple[str, ...]
 ) -> None:
     shown = path if len(path) <= 80 else path[:77] + "..."
     for pattern in unsupported:

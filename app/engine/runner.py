@@ -59,7 +59,7 @@ class CheckpointStore(Protocol):
         is the wall-clock time (epoch ms) the checkpoint began: its duration is now minus it."""
 
 
-class InjectedCrash(BaseException):  # noqa: N818 - a simulated process death, not an error
+class InjectedCrash(BaseException):  # a simulated process death, not an error
     """Raised by a fault hook: the runner stops its threads and re-raises it without aborting,
     committing or closing anything, as if the process had died at that point."""
 
@@ -76,7 +76,7 @@ def crash_at(point: str, checkpoint_id: int) -> Callable[[str, int], None]:
     return hook
 
 
-class _Cancelled(Exception):  # noqa: N818 - control flow inside the job thread
+class _Cancelled(Exception):  # control flow inside the job thread
     """The job thread stops waiting because the job is cancelled or failed."""
 
 
@@ -94,7 +94,7 @@ def _guard(plugin: Plugin, call: Callable[..., Any], *args: Any) -> Any:
         return call(*args)
     except (JobError, InjectedCrash, _Cancelled):
         raise
-    except Exception as exc:  # noqa: BLE001 - reported as the plugin's failure
+    except Exception as exc:  # reported as the plugin's failure
         raise plugin_failure(plugin, exc) from exc
 
 
@@ -200,7 +200,7 @@ class Subtask:
     def _main(self) -> None:
         try:
             self._loop()
-        except BaseException as exc:  # noqa: BLE001 - handed to the job thread
+        except BaseException as exc:  # handed to the job thread
             self.runner._subtask_failed(self, exc)
 
     def _loop(self) -> None:
@@ -439,7 +439,7 @@ class JobRunner:
         except InjectedCrash as exc:
             crashed = True
             result["error"] = exc
-        except BaseException as exc:  # noqa: BLE001 - reported by run()
+        except BaseException as exc:  # reported by run()
             result.update(self._failure_result(exc))
             crashed = isinstance(result.get("error"), InjectedCrash)
         finally:
@@ -667,7 +667,7 @@ class JobRunner:
             for sink_id, writer in subtask.writers.items():
                 try:
                     writer.abort()
-                except Exception:  # noqa: BLE001 - best effort: restore discards leftovers too
+                except Exception:  # best effort: restore discards leftovers too
                     self.log(f"abort of sink vertex {sink_id} failed")
 
     def _close(self) -> JobError | None:
@@ -694,6 +694,6 @@ class JobRunner:
 def _safe_close(plugin: Plugin, closable: Any) -> JobError | None:
     try:
         closable.close()
-    except Exception as exc:  # noqa: BLE001 - close every plugin even when one fails
+    except Exception as exc:  # close every plugin even when one fails
         return plugin_failure(plugin, exc)
     return None

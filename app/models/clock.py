@@ -11,7 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class db_now_ms(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+class db_now_ms(FunctionElement):  # reads like the SQL function it stands for
     """`now()` of the database in epoch milliseconds (BIGINT)."""
 
     type = sa.BigInteger()
@@ -20,12 +20,12 @@ class db_now_ms(FunctionElement):  # noqa: N801 - reads like the SQL function it
 
 
 @compiles(db_now_ms, "sqlite")
-def _sqlite_now(_element, _compiler, **_kw) -> str:  # noqa: ANN001
+def _sqlite_now(_element, _compiler, **_kw) -> str:
     # julianday('now') has millisecond precision; 2440587.5 is the Julian day of the Unix epoch
     return "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)"
 
 
 @compiles(db_now_ms)
-def _standard_now(_element, _compiler, **_kw) -> str:  # noqa: ANN001
+def _standard_now(_element, _compiler, **_kw) -> str:
     # clock_timestamp(), not now(): a long transaction must not stamp its start time
     return "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)"

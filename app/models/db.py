@@ -42,7 +42,7 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
     """
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -52,7 +52,7 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         if conn.get_execution_options().get("sqlite_immediate", False):
             _begin_immediate(conn)
         else:
@@ -94,7 +94,7 @@ class _ConnectionHolder:
 
     __slots__ = ("conn", "__weakref__")
 
-    def __init__(self, conn) -> None:  # noqa: ANN001
+    def __init__(self, conn) -> None:
         self.conn = conn
 
 
@@ -184,7 +184,7 @@ class Database:
                     raise
         return None
 
-    def _thread_connection(self):  # noqa: ANN202
+    def _thread_connection(self):
         holder = getattr(self._local, "holder", None)
         if holder is None:
             fairy = self.engine.raw_connection()
@@ -206,7 +206,7 @@ class Database:
         if holder is not None:
             self._forget(holder.conn)
 
-    def _forget(self, conn) -> None:  # noqa: ANN001
+    def _forget(self, conn) -> None:
         with self._raw_lock:
             self._raw_connections.discard(conn)
         with contextlib.suppress(Exception):  # already broken or closed

@@ -124,7 +124,7 @@ class GroupCommit:
                     results = [unit.work(session) for unit in batch]
                     apply_increments(session)
                     session.commit()
-            except BaseException:  # noqa: BLE001 - a unit failed: find out which, one at a time
+            except BaseException:  # a unit failed: find out which, one at a time
                 pass
             else:
                 for unit, result in zip(batch, results, strict=True):
@@ -139,5 +139,5 @@ class GroupCommit:
                 unit.result = unit.work(session)
                 apply_increments(session)
                 session.commit()
-        except BaseException as exc:  # noqa: BLE001 - handed to the unit's own thread
+        except BaseException as exc:  # handed to the unit's own thread
             unit.error = exc

@@ -57,7 +57,7 @@ class RestoreRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    checkpointId = JavaLong(  # noqa: N815 - the API's camel case
+    checkpointId = JavaLong(  # the API's camel case
         load_default=None,
         allow_none=True,
         metadata={"type": "string", "description": "Checkpoint or savepoint id; latest if absent."},

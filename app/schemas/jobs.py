@@ -13,9 +13,9 @@ class SubmitParamsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    jobId = JavaLong(load_default=None)  # noqa: N815 - SeaTunnel's parameter names
-    jobName = fields.String(load_default=None)  # noqa: N815
-    isStartWithSavePoint = JavaBoolean(load_default=False)  # noqa: N815
+    jobId = JavaLong(load_default=None)  # SeaTunnel's parameter names
+    jobName = fields.String(load_default=None)
+    isStartWithSavePoint = JavaBoolean(load_default=False)
     format = fields.String(
         load_default="json",
         validate=validate.OneOf(
@@ -24,7 +24,7 @@ class SubmitParamsSchema(Schema):
     )
 
     @pre_load
-    def _blank_is_absent(self, data, **_kwargs):  # noqa: ANN001, ANN202
+    def _blank_is_absent(self, data, **_kwargs):
         """SeaTunnel treats blank jobId/jobName as not given; format is case-insensitive."""
         if not isinstance(data, dict):
             raise ValidationError("Invalid Params format in Params.")
@@ -41,7 +41,7 @@ class BatchParamsSchema(SubmitParamsSchema):
     """`params` of one /submit-jobs element: an object of non-empty strings."""
 
     @pre_load
-    def _non_empty(self, data, **_kwargs):  # noqa: ANN001, ANN202
+    def _non_empty(self, data, **_kwargs):
         if not isinstance(data, dict) or not data or any(v in (None, "") for v in data.values()):
             raise ValidationError("Invalid Params format in Params.")
         return {
@@ -66,10 +66,10 @@ class StopRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    jobId = JavaLong(  # noqa: N815 - SeaTunnel's field names
+    jobId = JavaLong(  # SeaTunnel's field names
         required=True,
         allow_none=False,
         error_messages={"required": "jobId cannot be empty.", "null": "jobId cannot be empty."},
     )
-    isStopWithSavePoint = JavaBoolean(load_default=False)  # noqa: N815
+    isStopWithSavePoint = JavaBoolean(load_default=False)
     force = JavaBoolean(load_default=False)

@@ -14,7 +14,7 @@ class PendingJobsQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    jobId = JavaLong(load_default=None, error_messages={"invalid": "Invalid jobId"})  # noqa: N815
+    jobId = JavaLong(load_default=None, error_messages={"invalid": "Invalid jobId"})
     limit = JavaInt(load_default=0)
     pretty = JavaBoolean(load_default=False)
 
@@ -36,7 +36,7 @@ class CheckpointHistoryQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    pipelineId = JavaInt(load_default=None)  # noqa: N815 - SeaTunnel's parameter names
+    pipelineId = JavaInt(load_default=None)  # SeaTunnel's parameter names
     limit = JavaInt(load_default=20)
     status = fields.String(load_default=None)
 
@@ -47,4 +47,4 @@ class RealtimeWindowQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    windowMs = JavaLong(load_default=None)  # noqa: N815 - SeaTunnel's parameter name
+    windowMs = JavaLong(load_default=None)  # SeaTunnel's parameter name

@@ -30,7 +30,7 @@ _TYPES = {"checkpoint": "checkpoint", "savepoint": "savepoint", "final": "comple
 _PIPELINE = re.compile(r"^pipeline-(\d+) ")
 
 
-def _info(row) -> dict:  # noqa: ANN001 - a Row of _COLUMNS
+def _info(row) -> dict:  # a Row of _COLUMNS
     info: dict = {
         "checkpointId": row.checkpoint_id,
         "checkpointType": _TYPES.get(row.kind, row.kind),

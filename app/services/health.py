@@ -17,7 +17,7 @@ def database_ready(db: Database) -> tuple[bool, str]:
     try:
         with db.read() as conn:
             conn.execute(sa.text("SELECT 1")).scalar()
-    except Exception as exc:  # noqa: BLE001 - any driver error means "not ready"
+    except Exception as exc:  # any driver error means "not ready"
         return False, type(exc).__name__
     return True, ""
 

@@ -227,7 +227,7 @@ def _is_plain(prepared: Prepared) -> bool:
 _INSERT_JOB = sa.insert(Job.__table__)  # built once: its compiled form is cached
 
 
-def _insert(session, row: dict) -> Submitted:  # noqa: ANN001
+def _insert(session, row: dict) -> Submitted:
     session.execute(_INSERT_JOB, row)
     return Submitted(row["id"], row["name"])
 
@@ -238,7 +238,7 @@ def _new_row(job_id: int, prepared: Prepared) -> dict:
     return {column.key: getattr(job, column.key) for column in Job.__table__.columns}
 
 
-def _store(session, ids: IdGenerator, prepared: Prepared) -> Submitted:  # noqa: ANN001
+def _store(session, ids: IdGenerator, prepared: Prepared) -> Submitted:
     params = prepared.params
     if params.restore_checkpoint_id is not None:
         found = session.execute(
@@ -281,7 +281,7 @@ def _new_job(job_id: int, prepared: Prepared) -> Job:
     )
 
 
-def _resubmit(session, job: Job, prepared: Prepared) -> Submitted:  # noqa: ANN001
+def _resubmit(session, job: Job, prepared: Prepared) -> Submitted:
     """A job id that is already stored: a retry of a live job, or a restart from its state."""
     params = prepared.params
     if job.status not in FINAL_STATUSES:
@@ -392,7 +392,7 @@ class Page:
             raise BadRequest("Page number exceeds total pages")
 
 
-def _listing(db: Database, where, order, page: Page | None, render_row, count) -> bytes:  # noqa: ANN001
+def _listing(db: Database, where, order, page: Page | None, render_row, count) -> bytes:
     """One page (or all) of the jobs matching `where`; `count()` gives the total for paging."""
     with db.read() as conn:
         query = sa.select(*_JOB_COLUMNS).where(where).order_by(*order)

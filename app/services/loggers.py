@@ -206,7 +206,7 @@ def reset_level(db: Database, node_id: str, name: str) -> dict:
 def fan_out(
     nodes: list[str],
     self_node: str,
-    local,  # noqa: ANN001 - Callable[[], dict]: this node's answer, computed in-process
+    local,  # Callable[[], dict]: this node's answer, computed in-process
     method: str,
     path: str,
     auth: tuple[str, str] | None,
@@ -244,7 +244,7 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _request(node: str, method: str, path: str, auth: tuple[str, str] | None, level: str | None):  # noqa: ANN202
+def _request(node: str, method: str, path: str, auth: tuple[str, str] | None, level: str | None):
     url = f"http://{node}{path}"
     if level is not None:
         url += "?" + urllib.parse.urlencode({"level": level})
@@ -252,7 +252,7 @@ def _request(node: str, method: str, path: str, auth: tuple[str, str] | None, le
     if auth is not None:
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310 - our own nodes
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # our own nodes
         body = orjson.loads(response.read())
     if not isinstance(body, dict):
         raise ValueError("not a JSON object")

@@ -122,7 +122,7 @@ def measure() -> dict[str, str]:
 
 def thread_dump() -> list[dict]:
     """This process's threads with their stacks (SeaTunnel's /thread-dump shape)."""
-    frames = sys._current_frames()  # noqa: SLF001 - the documented way to read other threads' stacks
+    frames = sys._current_frames()  # the documented way to read other threads' stacks
     dump = []
     for thread in threading.enumerate():
         frame = frames.get(thread.ident)

@@ -116,7 +116,7 @@ class Masker:
                 if decode is not None:
                     try:
                         decoded = decode(text)
-                    except Exception:  # noqa: BLE001 - not an encoded value: nothing to add
+                    except Exception:  # not an encoded value: nothing to add
                         decoded = None
                     if isinstance(decoded, str):
                         secrets.add(decoded)

@@ -49,7 +49,7 @@ register_shade(Shade("default", lambda v: v, lambda v: v))
 register_shade(Shade("base64", lambda v: base64.b64encode(v.encode()).decode(), _b64_decode))
 
 
-def _env_option(env: dict, key: str):  # noqa: ANN202
+def _env_option(env: dict, key: str):
     """An env option written flat ("shade.identifier") or nested (HOCON)."""
     if key in env:
         return env[key]

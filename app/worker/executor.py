@@ -88,7 +88,7 @@ class Executor:
         self._spawn(self._heartbeat_loop, "job-heartbeat")
         self._spawn(self._housekeeping_loop, "job-housekeeping")
 
-    def _spawn(self, target, name: str) -> None:  # noqa: ANN001
+    def _spawn(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -114,7 +114,7 @@ class Executor:
             thread.join(max(deadline - time.monotonic(), 0.0))
         try:
             runs.deregister_worker(self.db, self.worker_id)
-        except Exception:  # noqa: BLE001 - best effort at exit
+        except Exception:  # best effort at exit
             log.warning("could not deregister worker %s", self.worker_id, exc_info=True)
 
     @property
@@ -158,7 +158,7 @@ class Executor:
                 free += 1
             try:
                 jobs = runs.claim_jobs(self.db, self.worker_id, self._node_tags(), free)
-            except Exception:  # noqa: BLE001 - the database may be briefly unavailable
+            except Exception:  # the database may be briefly unavailable
                 log.exception("claiming a job failed")
                 jobs = []
                 self._stopping.wait(1.0)
@@ -179,7 +179,7 @@ class Executor:
         while (job := self._claimed.get()) is not None:
             try:
                 self._run(job)
-            except BaseException as exc:  # noqa: BLE001 - the slot must outlive any job
+            except BaseException as exc:  # the slot must outlive any job
                 log.exception("job %s ended abnormally", job.id)
                 self._record_failure(job, f"{type(exc).__name__}: {exc}")
             finally:
@@ -194,7 +194,7 @@ class Executor:
         the job stops being heart-beaten and another worker adopts it."""
         try:
             masked = secrets.masker_for(orjson.loads(job.config)).text(message)
-        except Exception:  # noqa: BLE001 - an unreadable config: show no detail at all
+        except Exception:  # an unreadable config: show no detail at all
             masked = "the job failed and its error could not be shown safely"
         self._record(runs.finish_job, job.id, self.worker_id, "FAILED", masked, None)
 
@@ -258,7 +258,7 @@ class Executor:
             error = exc.message
         except JobLogError as exc:
             error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a bug in a plugin must not kill the slot
+        except Exception as exc:  # a bug in a plugin must not kill the slot
             error = f"{type(exc).__name__}: {exc}"
             _quietly(job_log, masker.text(traceback.format_exc()), "ERROR")
         finally:
@@ -275,7 +275,7 @@ class Executor:
             try:
                 metrics = orjson.dumps(runner.metrics.to_rest()).decode()
                 sample = Sample.from_counts(job.id, runner.metrics.counts())
-            except Exception:  # noqa: BLE001 - the outcome matters more than its figures
+            except Exception:  # the outcome matters more than its figures
                 log.exception("rendering the metrics of job %s failed", job.id)
         if outcome == "RELEASED":
             _quietly(
@@ -291,14 +291,14 @@ class Executor:
             outcome, error = "FAILED", masker.text(str(log_error))
         self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics, sample)
 
-    def _record(self, write, job_id: int, *args) -> bool:  # noqa: ANN001, ANN002
+    def _record(self, write, job_id: int, *args) -> bool:
         """Write a job's outcome, retrying: losing a final status is worse than waiting. After
         the last attempt the job is left to be adopted (its heartbeat stops with this call)."""
         for attempt in range(self.record_attempts):
             try:
                 write(self.db, job_id, *args)
                 return True
-            except Exception:  # noqa: BLE001 - the database may be briefly unavailable
+            except Exception:  # the database may be briefly unavailable
                 log.exception(
                     "recording the end of job %s failed (attempt %d)", job_id, attempt + 1
                 )
@@ -312,7 +312,7 @@ class Executor:
             info = monitoring.measure()
             info.update(resources.measure())  # raw CPU / memory for /resource/workers
             cluster.publish_node_info(self.db, self.node_id, info)
-        except Exception:  # noqa: BLE001 - monitoring must never stop the executor
+        except Exception:  # monitoring must never stop the executor
             log.warning("publishing node figures failed", exc_info=True)
 
     def _heartbeat_loop(self) -> None:
@@ -323,7 +323,7 @@ class Executor:
                 held = sorted(self._held)
             try:
                 runs.heartbeat(self.db, self.worker_id, held, self.pool_stats())
-            except Exception:  # noqa: BLE001 - try again at the next beat
+            except Exception:  # try again at the next beat
                 log.exception("heartbeat failed")
 
     def _housekeeping_loop(self) -> None:
@@ -365,7 +365,7 @@ class Executor:
                 if now - last["sweep"] >= SWEEP_SECONDS:
                     last["sweep"] = now
                     self._sweep()
-            except Exception:  # noqa: BLE001 - keep going after a transient database error
+            except Exception:  # keep going after a transient database error
                 log.exception("housekeeping failed")
 
     def _realtime_points(self, live: dict[int, engine.JobRunner]) -> dict[int, dict]:
@@ -377,7 +377,7 @@ class Executor:
         for job_id, runner in live.items():
             try:
                 points[job_id] = self._realtime.point(job_id, runner.realtime())
-            except Exception:  # noqa: BLE001 - a figure must never stop the metrics flush
+            except Exception:  # a figure must never stop the metrics flush
                 log.warning("realtime figures of job %s failed", job_id, exc_info=True)
         return points
 

@@ -52,6 +52,10 @@ def job_log_path(log_dir: str | Path, job_id: int) -> Path:
     return Path(log_dir) / f"job-{job_id}.log"
 
 
+def _open(path: Path):  # a text file
+    return open(path, "a", encoding="utf-8", errors="replace", buffering=1 << 16)
+
+
 def _reason(exc: OSError) -> str:
     # strerror, not str(exc): the latter names the server's own paths
     return exc.strerror or type(exc).__name__
@@ -107,8 +111,11 @@ class JobLog:
         self._last_flush = time.time()
         ensure_base_level()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8", errors="replace", buffering=1 << 16)
+            try:  # the log directory exists but for the first job (or after someone removed it)
+                self._file = _open(path)
+            except (FileNotFoundError, NotADirectoryError):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = _open(path)
         except OSError as exc:
             raise self._fail(exc) from exc
 

@@ -37,13 +37,13 @@ def _job(source: dict | list, rules: dict) -> dict:
     }
 
 
-def _run(client, config: dict) -> dict:  # noqa: ANN001
+def _run(client, config: dict) -> dict:
     response = client.post("/submit-job", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return wait_for_status(client, response.get_json()["jobId"], FINAL)
 
 
-def test_rules_that_hold_finish_the_job(client) -> None:  # noqa: ANN001
+def test_rules_that_hold_finish_the_job(client) -> None:
     rules = {
         "row_rules": [
             {"rule_type": "MAX_ROW", "rule_value": 3},
@@ -81,7 +81,7 @@ def test_rules_that_hold_finish_the_job(client) -> None:  # noqa: ANN001
     assert info["metrics"]["SinkWriteCount"] == "3"
 
 
-def test_a_broken_field_rule_fails_the_job_naming_rule_field_and_value(client) -> None:  # noqa: ANN001
+def test_a_broken_field_rule_fails_the_job_naming_rule_field_and_value(client) -> None:
     rules = {
         "field_rules": [
             {
@@ -102,7 +102,7 @@ def test_a_broken_field_rule_fails_the_job_naming_rule_field_and_value(client) -
     )
 
 
-def test_not_null_and_equals_to_and_field_type(client) -> None:  # noqa: ANN001
+def test_not_null_and_equals_to_and_field_type(client) -> None:
     not_null = {"field_rules": [{"field_name": "age", "field_value": [{"rule_type": "NOT_NULL"}]}]}
     info = _run(client, _job(_fake(), not_null))
     assert info["jobStatus"] == "FAILED"
@@ -126,7 +126,7 @@ def test_not_null_and_equals_to_and_field_type(client) -> None:  # noqa: ANN001
     assert failed["errorMsg"].endswith("(field age value 1 breaks field_type)")
 
 
-def test_row_rules_are_checked_at_the_end(client) -> None:  # noqa: ANN001
+def test_row_rules_are_checked_at_the_end(client) -> None:
     rules = {"row_rules": [{"rule_type": "MIN_ROW", "rule_value": 4}]}
     info = _run(client, _job(_fake(), rules))
     assert info["jobStatus"] == "FAILED"
@@ -136,7 +136,7 @@ def test_row_rules_are_checked_at_the_end(client) -> None:  # noqa: ANN001
     )
 
 
-def test_table_scoped_rules_and_table_names(client) -> None:  # noqa: ANN001
+def test_table_scoped_rules_and_table_names(client) -> None:
     sources = [
         _fake(
             plugin_output="a",
@@ -171,7 +171,7 @@ def test_table_scoped_rules_and_table_names(client) -> None:  # noqa: ANN001
     assert failed["errorMsg"] == PREFIX + "table names: [db.a, db.b] is not equal to [db.a, db.c]"
 
 
-def test_bad_rules_are_refused_with_400(client) -> None:  # noqa: ANN001
+def test_bad_rules_are_refused_with_400(client) -> None:
     cases = [
         ({}, "option 'rules' Assert rule config is empty, please add rule config."),
         (
@@ -202,7 +202,7 @@ def test_bad_rules_are_refused_with_400(client) -> None:  # noqa: ANN001
         }
 
 
-def test_local_file_round_trip_checked_by_assert(client, tmp_path: Path) -> None:  # noqa: ANN001
+def test_local_file_round_trip_checked_by_assert(client, tmp_path: Path) -> None:
     out = tmp_path / "out"
     write = {
         "env": {"job.mode": "BATCH"},
@@ -249,7 +249,7 @@ def test_local_file_round_trip_checked_by_assert(client, tmp_path: Path) -> None
     assert info["metrics"]["SourceReceivedCount"] == "3"
 
 
-def test_local_file_path_outside_the_allowed_roots_is_a_400(client) -> None:  # noqa: ANN001
+def test_local_file_path_outside_the_allowed_roots_is_a_400(client) -> None:
     config = _job(
         {"plugin_name": "LocalFile", "path": "/etc", "file_format_type": "text"},
         {"row_rules": [{"rule_type": "MIN_ROW", "rule_value": 1}]},
@@ -263,7 +263,7 @@ def test_local_file_path_outside_the_allowed_roots_is_a_400(client) -> None:  # 
     }
 
 
-def test_row_rules_count_the_rows_of_every_subtask(client) -> None:  # noqa: ANN001
+def test_row_rules_count_the_rows_of_every_subtask(client) -> None:
     source = {
         "plugin_name": "FakeSource",
         "row.num": 10,

@@ -14,19 +14,19 @@ HUGE = "9" * 5000  # more digits than int() converts (4,300)
 CLIPPED = 'For input string: \\"' + "9" * 64 + '...\\"'
 
 
-def _fail(response, status: int = 400) -> str:  # noqa: ANN001
+def _fail(response, status: int = 400) -> str:
     assert response.status_code == status, response.data[:300]
     body = response.get_json()
     assert list(body) == ["status", "message"] and body["status"] == "fail"
     return body["message"]
 
 
-def _post(client, path: str, body: object, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _post(client, path: str, body: object, **kwargs):
     data = body if isinstance(body, (str, bytes)) else orjson.dumps(body)
     return client.post(path, data=data, content_type="application/json", **kwargs)
 
 
-def test_job_ids_with_thousands_of_digits_are_400(client) -> None:  # noqa: ANN001
+def test_job_ids_with_thousands_of_digits_are_400(client) -> None:
     expected = 'For input string: "' + "9" * 64 + '..."'
     assert _fail(_post(client, "/stop-job", {"jobId": HUGE})) == expected
     assert _fail(_post(client, "/stop-jobs", [{"jobId": HUGE}])) == expected
@@ -47,7 +47,7 @@ def test_job_ids_with_thousands_of_digits_are_400(client) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize("path", ["/encrypt-config", "/submit-jobs", "/stop-jobs", "/update-tags"])
-def test_deeply_nested_bodies_are_400(client, path: str) -> None:  # noqa: ANN001
+def test_deeply_nested_bodies_are_400(client, path: str) -> None:
     deep = "[" * 300 + "]" * 300
     body = '{"env": {}, "source": [{"plugin_name": "FakeSource", "x": DEEP}],'
     body = (body + ' "sink": [{"plugin_name": "Console"}]}').replace("DEEP", deep)
@@ -57,7 +57,7 @@ def test_deeply_nested_bodies_are_400(client, path: str) -> None:  # noqa: ANN00
     assert message == "Invalid JSON format in request body: nested deeper than 64 levels."
 
 
-def test_lone_surrogates_are_400(client) -> None:  # noqa: ANN001
+def test_lone_surrogates_are_400(client) -> None:
     config = sample_config()
     source = config["source"][0]
     del source["row.num"]
@@ -78,7 +78,7 @@ def test_lone_surrogates_are_400(client) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("params", [[1], "x", 1, True, [], {}])
-def test_submit_jobs_params_of_the_wrong_shape_are_400(client, params: object) -> None:  # noqa: ANN001
+def test_submit_jobs_params_of_the_wrong_shape_are_400(client, params: object) -> None:
     batch = [{**sample_config(), "params": params}]
     assert _fail(_post(client, "/submit-jobs", batch)) == "Invalid Params format in Params."
     assert _post(client, "/running-jobs", {}).status_code == 405
@@ -94,7 +94,7 @@ def test_submit_jobs_params_of_the_wrong_shape_are_400(client, params: object) -
         "/seatunnel/checkpoint/savepoint/5/" + "9" * 5000,
     ],
 )
-def test_savepoint_paths_beyond_the_id_ranges_are_400(client, path: str) -> None:  # noqa: ANN001
+def test_savepoint_paths_beyond_the_id_ranges_are_400(client, path: str) -> None:
     config = sample_config()
     config["env"]["savepoint.path"] = path
     message = _fail(_post(client, "/submit-job", config))
@@ -102,7 +102,7 @@ def test_savepoint_paths_beyond_the_id_ranges_are_400(client, path: str) -> None
     assert message.endswith(" id in the path is out of range")
 
 
-def test_job_names_too_long_or_with_nul_are_400(client) -> None:  # noqa: ANN001
+def test_job_names_too_long_or_with_nul_are_400(client) -> None:
     too_long = "a" * 513
     expected = "The job name must be at most 512 characters."
     assert _fail(_post(client, f"/submit-job?jobName={too_long}", sample_config())) == expected

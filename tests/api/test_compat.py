@@ -11,20 +11,20 @@ from app import create_app
 from tests.helpers import sample_config, wait_for_status
 
 
-def _submit(client, config, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config, query: str = "") -> str:
     response = client.post(f"/submit-job{query}", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _close(application) -> None:  # noqa: ANN001
+def _close(application) -> None:
     state = application.extensions["seatunnel"]
     if state.executor is not None:
         state.executor.stop()
     state.db.dispose()
 
 
-def test_v1_paths_take_put_wherever_they_take_post(client) -> None:  # noqa: ANN001
+def test_v1_paths_take_put_wherever_they_take_post(client) -> None:
     # RestApiIT: PUT /hazelcast/rest/maps/update-tags
     response = client.put("/hazelcast/rest/maps/update-tags", data=b'{"tag1": "dev_1"}')
     assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_v1_paths_take_put_wherever_they_take_post(client) -> None:  # noqa: ANN
     }
 
 
-def test_health_liveness_and_readiness(client) -> None:  # noqa: ANN001
+def test_health_liveness_and_readiness(client) -> None:
     assert client.get("/health").get_json() == {"status": "UP"}
     assert client.get("/health/live").get_json() == {"status": "UP"}
     ready = {"status": "UP", "checks": {"database": "UP", "executor": "UP"}}
@@ -54,7 +54,7 @@ def test_health_liveness_and_readiness(client) -> None:  # noqa: ANN001
     assert client.get("/health?ready").get_json() == ready
 
 
-def test_readiness_fails_without_database(settings, tmp_path) -> None:  # noqa: ANN001
+def test_readiness_fails_without_database(settings, tmp_path) -> None:
     # a database that cannot be opened: a directory in place of the SQLite file
     (tmp_path / "db").mkdir()
     (tmp_path / "db" / "x.db").mkdir()
@@ -75,7 +75,7 @@ def test_readiness_fails_without_database(settings, tmp_path) -> None:  # noqa: 
         _close(application)
 
 
-def test_hazelcast_health_paths(client) -> None:  # noqa: ANN001
+def test_hazelcast_health_paths(client) -> None:
     response = client.get("/hazelcast/health/ready")
     assert response.status_code == 200 and response.data == b""
     response = client.get("/hazelcast/health/node-state")
@@ -91,7 +91,7 @@ def test_hazelcast_health_paths(client) -> None:  # noqa: ANN001
     assert client.get("/hazelcast/health/nothing").status_code == 404
 
 
-def test_hazelcast_cluster_members(client) -> None:  # noqa: ANN001
+def test_hazelcast_cluster_members(client) -> None:
     body = client.get("/hazelcast/rest/cluster").get_json()
     assert list(body) == ["members", "connectionCount", "allConnectionCount"]
     (member,) = body["members"]
@@ -102,7 +102,7 @@ def test_hazelcast_cluster_members(client) -> None:  # noqa: ANN001
     assert isinstance(body["connectionCount"], int)
 
 
-def test_probes_under_context_path_and_without_credentials(settings) -> None:  # noqa: ANN001
+def test_probes_under_context_path_and_without_credentials(settings) -> None:
     application = create_app(
         settings.with_overrides(
             context_path="/seatunnel", enable_basic_auth=True, basic_auth_password="s3cret"
@@ -118,7 +118,7 @@ def test_probes_under_context_path_and_without_credentials(settings) -> None:  #
         _close(application)
 
 
-def test_running_threads(client) -> None:  # noqa: ANN001
+def test_running_threads(client) -> None:
     threads = client.get("/running-threads").get_json()
     names = [t["threadName"] for t in threads]
     assert names == sorted(names)
@@ -128,7 +128,7 @@ def test_running_threads(client) -> None:  # noqa: ANN001
     assert client.get("/hazelcast/rest/maps/running-threads").get_json()[0]["threadName"]
 
 
-def test_overview_subpaths_and_pending_jobs(client) -> None:  # noqa: ANN001
+def test_overview_subpaths_and_pending_jobs(client) -> None:
     body = client.get("/overview").get_json()
     assert client.get("/overview/anything/else").get_json() == body
     assert client.get("/overview/x?tag=none").get_json()["workers"] == "0"
@@ -148,7 +148,7 @@ def test_overview_subpaths_and_pending_jobs(client) -> None:  # noqa: ANN001
     assert body["pendingJobs"] == "0"
 
 
-def test_rows_zero_is_an_empty_page(client) -> None:  # noqa: ANN001
+def test_rows_zero_is_an_empty_page(client) -> None:
     job_id = _submit(client, sample_config())
     wait_for_status(client, job_id, ("FINISHED",))
     assert client.get("/finished-jobs?page=1&rows=0").get_json() == {"data": [], "total": 1}
@@ -158,7 +158,7 @@ def test_rows_zero_is_an_empty_page(client) -> None:  # noqa: ANN001
     assert response.get_json() == {"status": "fail", "message": "Rows must not be negative"}
 
 
-def test_system_monitoring_carries_hazelcast_keys(client) -> None:  # noqa: ANN001
+def test_system_monitoring_carries_hazelcast_keys(client) -> None:
     job_id = _submit(client, sample_config())
     wait_for_status(client, job_id, ("FINISHED",))
     state = client.application.extensions["seatunnel"]
@@ -192,7 +192,7 @@ def test_system_monitoring_carries_hazelcast_keys(client) -> None:  # noqa: ANN0
     assert entry["proxy.count"] == "0" and entry["clientEndpoint.count"] == "0"
 
 
-def test_telemetry_families_at_v1_paths(settings) -> None:  # noqa: ANN001
+def test_telemetry_families_at_v1_paths(settings) -> None:
     application = create_app(settings.with_overrides(telemetry_enabled=True))
     try:
         client = application.test_client()
@@ -234,7 +234,7 @@ def _families(text: str) -> list[str]:
     return re.findall(r"^# TYPE (\S+)", text, re.M)
 
 
-def test_queue_figures_follow_pending_jobs(settings) -> None:  # noqa: ANN001
+def test_queue_figures_follow_pending_jobs(settings) -> None:
     # no executor: submitted jobs stay PENDING, which the pool's queue figure shows
     application = create_app(settings.with_overrides(telemetry_enabled=True, start_executor=False))
     try:

@@ -11,7 +11,7 @@ from tests.helpers import sample_config, streaming_config, wait_for_status
 
 
 @pytest.fixture
-def fast_client(settings):  # noqa: ANN001, ANN201
+def fast_client(settings):
     """A client whose executor samples metrics every 200 ms."""
     application = create_app(settings.with_overrides(metric_sample_interval_ms=200))
     yield application.test_client()
@@ -20,13 +20,13 @@ def fast_client(settings):  # noqa: ANN001, ANN201
     state.db.dispose()
 
 
-def _submit(client, config: dict, name: str = "job") -> str:  # noqa: ANN001
+def _submit(client, config: dict, name: str = "job") -> str:
     response = client.post(f"/submit-job?jobName={name}", json=config)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _wait_samples(client, job_id: str, enough, timeout: float = 30.0) -> list[dict]:  # noqa: ANN001
+def _wait_samples(client, job_id: str, enough, timeout: float = 30.0) -> list[dict]:
     """Poll the samples of a job until `enough(samples)`."""
     deadline = time.monotonic() + timeout
     samples: list[dict] = []
@@ -38,7 +38,7 @@ def _wait_samples(client, job_id: str, enough, timeout: float = 30.0) -> list[di
     raise AssertionError(f"samples of job {job_id}: {samples}")
 
 
-def test_running_job_is_sampled_and_rows_rise(fast_client) -> None:  # noqa: ANN001
+def test_running_job_is_sampled_and_rows_rise(fast_client) -> None:
     job_id = _submit(fast_client, streaming_config(interval_ms=300))
     samples = _wait_samples(
         fast_client, job_id, lambda s: len(s) >= 3 and 0 < s[-3]["readRows"] < s[-1]["readRows"]
@@ -56,14 +56,14 @@ def test_running_job_is_sampled_and_rows_rise(fast_client) -> None:  # noqa: ANN
     wait_for_status(fast_client, job_id, ("CANCELED",))
 
 
-def test_finished_batch_job_has_a_final_sample(fast_client) -> None:  # noqa: ANN001
+def test_finished_batch_job_has_a_final_sample(fast_client) -> None:
     job_id = _submit(fast_client, sample_config(rows=7))
     wait_for_status(fast_client, job_id, ("FINISHED",))
     samples = fast_client.get(f"/jobs/{job_id}/metric-samples").get_json()["samples"]
     assert samples[-1]["readRows"] == 7 and samples[-1]["writeRows"] == 7
 
 
-def test_unknown_job_answers_404_in_the_envelope(client) -> None:  # noqa: ANN001
+def test_unknown_job_answers_404_in_the_envelope(client) -> None:
     for path in ("metric-samples", "checkpoints", "config", "log"):
         response = client.get(f"/jobs/42/{path}")
         assert response.status_code == 404
@@ -77,7 +77,7 @@ def test_unknown_job_answers_404_in_the_envelope(client) -> None:  # noqa: ANN00
     assert response.get_json() == {"status": "fail", "message": 'For input string: "abc"'}
 
 
-def test_job_list_filters_by_state_and_name_newest_first(client) -> None:  # noqa: ANN001
+def test_job_list_filters_by_state_and_name_newest_first(client) -> None:
     first = _submit(client, sample_config(), "alpha-one")
     wait_for_status(client, first, ("FINISHED",))
     second = _submit(client, sample_config(), "beta")
@@ -95,7 +95,7 @@ def test_job_list_filters_by_state_and_name_newest_first(client) -> None:  # noq
     assert response.get_json()["message"].startswith("Unknown job state: sleeping.")
 
 
-def test_config_is_shown_with_every_secret_masked(client) -> None:  # noqa: ANN001
+def test_config_is_shown_with_every_secret_masked(client) -> None:
     config = sample_config()
     config["sink"][0]["password"] = "hunter2-secret"
     config["sink"][0]["auth"] = {"token": "tok-123"}
@@ -108,7 +108,7 @@ def test_config_is_shown_with_every_secret_masked(client) -> None:  # noqa: ANN0
     assert "hunter2" not in str(body) and "aHVudGVy" not in str(body)
 
 
-def test_stop_with_savepoint_then_restore_from_it(client) -> None:  # noqa: ANN001
+def test_stop_with_savepoint_then_restore_from_it(client) -> None:
     job_id = _submit(client, streaming_config(interval_ms=200))
     wait_for_status(client, job_id, ("RUNNING",))
     time.sleep(0.5)
@@ -141,7 +141,7 @@ def test_stop_with_savepoint_then_restore_from_it(client) -> None:  # noqa: ANN0
     assert tail["text"] == "" and tail["offset"] == log["size"]
 
 
-def test_nodes_list_this_node_with_tags(client) -> None:  # noqa: ANN001
+def test_nodes_list_this_node_with_tags(client) -> None:
     client.post("/update-tags", json={"zone": "a"})
     nodes = client.get("/nodes").get_json()
     assert nodes[0]["isMaster"] is True and nodes[0]["tags"] == {"zone": "a"}

@@ -109,7 +109,7 @@ _BODIES = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(database_url: str, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def fuzz_app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
     """One app for the whole module (no executor: requests only)."""
     truncate_all(database_url)
     log_dir: Path = tmp_path_factory.mktemp("fuzz-logs")
@@ -154,7 +154,7 @@ def _url(rule: str, data: st.DataObject) -> str:
 _UPPER_CASE_STATUS = ("/option-rules",)
 
 
-def _check(response, method: str, rule: str = "") -> None:  # noqa: ANN001
+def _check(response, method: str, rule: str = "") -> None:
     expected = {"fail", "FAIL"} if rule.endswith(_UPPER_CASE_STATUS) else {"fail"}
     assert response.status_code < 500, response.data[:500]
     if response.status_code >= 400 and method != "HEAD":
@@ -165,7 +165,7 @@ def _check(response, method: str, rule: str = "") -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("rule", "method"), _routes())
-def test_no_route_answers_5xx_or_leaves_the_envelope(fuzz_app, rule: str, method: str) -> None:  # noqa: ANN001
+def test_no_route_answers_5xx_or_leaves_the_envelope(fuzz_app, rule: str, method: str) -> None:
     client = fuzz_app.test_client()
 
     @settings(

@@ -13,18 +13,18 @@ from tests.helpers import delivered_rows, streaming_config, uninterrupted_rows, 
 FINAL = ("FINISHED", "CANCELED", "FAILED", "SAVEPOINT_DONE")
 
 
-def _submit(client, config, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config, query: str = "") -> str:
     response = client.post(f"/submit-job{query}", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _stop(client, job_id: str, savepoint: bool = False, force: bool = False):  # noqa: ANN001, ANN202
+def _stop(client, job_id: str, savepoint: bool = False, force: bool = False):
     body = {"jobId": job_id, "isStopWithSavePoint": savepoint, "force": force}
     return client.post("/stop-job", data=orjson.dumps(body))
 
 
-def _wait_count(client, job_id: str, at_least: int, timeout: float = 20) -> dict:  # noqa: ANN001
+def _wait_count(client, job_id: str, at_least: int, timeout: float = 20) -> dict:
     deadline = time.monotonic() + timeout
     info: dict = {}
     while time.monotonic() < deadline:
@@ -35,7 +35,7 @@ def _wait_count(client, job_id: str, at_least: int, timeout: float = 20) -> dict
     raise AssertionError(f"metrics did not reach {at_least}: {info['metrics']}")
 
 
-def test_streaming_runs_until_stopped_and_metrics_move(client) -> None:  # noqa: ANN001
+def test_streaming_runs_until_stopped_and_metrics_move(client) -> None:
     job_id = _submit(client, streaming_config())
     first = _wait_count(client, job_id, 40)
     assert first["jobStatus"] == "RUNNING"
@@ -49,7 +49,7 @@ def test_streaming_runs_until_stopped_and_metrics_move(client) -> None:  # noqa:
     assert client.get("/running-jobs").get_json() == []
 
 
-def test_stop_with_savepoint_reports_it_and_restore_continues(client) -> None:  # noqa: ANN001
+def test_stop_with_savepoint_reports_it_and_restore_continues(client) -> None:
     job_id = _submit(client, streaming_config())
     running = _wait_count(client, job_id, 60)
     assert "latestCheckpoint" in running or int(running["metrics"]["SourceReceivedCount"]) >= 60
@@ -79,7 +79,7 @@ def test_stop_with_savepoint_reports_it_and_restore_continues(client) -> None:  
     assert wait_for_status(client, job_id, FINAL, timeout=10)["jobStatus"] == "CANCELED"
 
 
-def test_force_cancel_and_stopping_finished_or_unknown(client) -> None:  # noqa: ANN001
+def test_force_cancel_and_stopping_finished_or_unknown(client) -> None:
     job_id = _submit(client, streaming_config())
     _wait_count(client, job_id, 20)
     assert _stop(client, job_id, force=True).status_code == 200
@@ -104,13 +104,13 @@ def test_force_cancel_and_stopping_finished_or_unknown(client) -> None:  # noqa:
         (b"[]", "Invalid JSON format in request body: expected an object."),
     ],
 )
-def test_stop_job_bad_bodies(client, body: bytes, message: str) -> None:  # noqa: ANN001
+def test_stop_job_bad_bodies(client, body: bytes, message: str) -> None:
     response = client.post("/stop-job", data=body)
     assert response.status_code == 400
     assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_stop_jobs_answers_numbers(client) -> None:  # noqa: ANN001
+def test_stop_jobs_answers_numbers(client) -> None:
     ids = [_submit(client, streaming_config(seed=s)) for s in (1, 2)]
     body = [{"jobId": int(i), "isStopWithSavePoint": False} for i in ids]
     response = client.post("/stop-jobs", data=orjson.dumps(body))
@@ -124,7 +124,7 @@ def test_stop_jobs_answers_numbers(client) -> None:  # noqa: ANN001
     assert missing.status_code == 404
 
 
-def test_stopping_a_pending_job_cancels_it(client) -> None:  # noqa: ANN001
+def test_stopping_a_pending_job_cancels_it(client) -> None:
     config = streaming_config()
     config["env"]["tag_filter"] = {"zone": "nowhere"}
     job_id = _submit(client, config)
@@ -134,7 +134,7 @@ def test_stopping_a_pending_job_cancels_it(client) -> None:  # noqa: ANN001
     assert client.get("/overview").get_json()["cancelledJobs"] == "1"
 
 
-def test_exactly_once_across_savepoint_restores(client, tmp_path: Path) -> None:  # noqa: ANN001
+def test_exactly_once_across_savepoint_restores(client, tmp_path: Path) -> None:
     """Stop with a savepoint, restore, stop, restore, stop with a savepoint: the sink holds exactly
     the rows one uninterrupted run delivers, none missing, none repeated."""
     out = tmp_path / "out"
@@ -158,7 +158,7 @@ def test_exactly_once_across_savepoint_restores(client, tmp_path: Path) -> None:
     assert len({orjson.dumps(r) for r in delivered}) == len(delivered)  # none repeated
 
 
-def test_restore_through_env_job_id_and_savepoint_path(client) -> None:  # noqa: ANN001
+def test_restore_through_env_job_id_and_savepoint_path(client) -> None:
     job_id = _submit(client, streaming_config())
     _wait_count(client, job_id, 40)
     _stop(client, job_id, savepoint=True)
@@ -191,7 +191,7 @@ def test_restore_through_env_job_id_and_savepoint_path(client) -> None:  # noqa:
     }
 
 
-def test_force_cancel_frees_slots_held_by_a_sleeping_console(client) -> None:  # noqa: ANN001
+def test_force_cancel_frees_slots_held_by_a_sleeping_console(client) -> None:
     """Console with a day-long print delay holds both slots; force cancels end both jobs
     CANCELED and a new job runs to FINISHED on the freed slots."""
     config = streaming_config()

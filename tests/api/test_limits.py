@@ -13,14 +13,14 @@ from app.services.cluster import register_node
 from tests.helpers import sample_config
 
 
-def _close(application) -> None:  # noqa: ANN001
+def _close(application) -> None:
     state = application.extensions["seatunnel"]
     if state.executor is not None:
         state.executor.stop()
     state.db.dispose()
 
 
-def test_force_stop_while_doing_savepoint_ends_canceled(settings) -> None:  # noqa: ANN001
+def test_force_stop_while_doing_savepoint_ends_canceled(settings) -> None:
     # no executor: the test plays the worker, so the order of events is certain
     application = create_app(settings.with_overrides(start_executor=False))
     try:
@@ -44,7 +44,7 @@ def test_force_stop_while_doing_savepoint_ends_canceled(settings) -> None:  # no
         _close(application)
 
 
-def test_savepoint_without_force_still_ends_savepoint_done(settings) -> None:  # noqa: ANN001
+def test_savepoint_without_force_still_ends_savepoint_done(settings) -> None:
     application = create_app(settings.with_overrides(start_executor=False))
     try:
         client = application.test_client()
@@ -60,7 +60,7 @@ def test_savepoint_without_force_still_ends_savepoint_done(settings) -> None:  #
         _close(application)
 
 
-def _upload(client, content: bytes, name: str = "job.json"):  # noqa: ANN001, ANN202
+def _upload(client, content: bytes, name: str = "job.json"):
     # the multipart body built here, in memory: the test client spools big ones to temporary
     # files it never closes
     boundary = "----compat-boundary"
@@ -78,7 +78,7 @@ def _upload(client, content: bytes, name: str = "job.json"):  # noqa: ANN001, AN
     )
 
 
-def test_upload_limits(settings) -> None:  # noqa: ANN001
+def test_upload_limits(settings) -> None:
     application = create_app(
         settings.with_overrides(upload_max_file_size_mb=1, upload_max_request_size_mb=2)
     )
@@ -105,7 +105,7 @@ def test_upload_limits(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_upload_limits_default_ten_and_zero_is_unlimited(settings) -> None:  # noqa: ANN001
+def test_upload_limits_default_ten_and_zero_is_unlimited(settings) -> None:
     assert (settings.upload_max_file_size_mb, settings.upload_max_request_size_mb) == (10, 10)
     application = create_app(
         settings.with_overrides(
@@ -122,7 +122,7 @@ def test_upload_limits_default_ten_and_zero_is_unlimited(settings) -> None:  # n
         _close(application)
 
 
-def test_log_response_is_the_tail_of_whole_lines(settings) -> None:  # noqa: ANN001
+def test_log_response_is_the_tail_of_whole_lines(settings) -> None:
     application = create_app(settings.with_overrides(log_response_max_size_mb=1))
     try:
         client = application.test_client()
@@ -144,7 +144,7 @@ def test_log_response_is_the_tail_of_whole_lines(settings) -> None:  # noqa: ANN
         _close(application)
 
 
-def test_log_response_default_and_unlimited(settings) -> None:  # noqa: ANN001
+def test_log_response_default_and_unlimited(settings) -> None:
     assert settings.log_response_max_size_mb == 64
     application = create_app(settings.with_overrides(log_response_max_size_mb=0))
     try:

@@ -21,13 +21,13 @@ def _openapi_path(rule: str) -> str:
     ).replace("#", "%23")
 
 
-def test_document_is_valid_openapi_3(client) -> None:  # noqa: ANN001
+def test_document_is_valid_openapi_3(client) -> None:
     spec = client.get("/openapi.json").get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.")
 
 
-def test_every_flask_route_and_method_is_documented(app, client) -> None:  # noqa: ANN001
+def test_every_flask_route_and_method_is_documented(app, client) -> None:
     spec = client.get("/openapi.json").get_json()
     missing = []
     for rule in app.url_map.iter_rules():
@@ -39,7 +39,7 @@ def test_every_flask_route_and_method_is_documented(app, client) -> None:  # noq
     assert missing == []
 
 
-def test_every_error_status_uses_the_envelope(client) -> None:  # noqa: ANN001
+def test_every_error_status_uses_the_envelope(client) -> None:
     spec = client.get("/openapi.json").get_json()
     responses = spec["components"]["responses"]
     for path, operations in spec["paths"].items():
@@ -55,12 +55,12 @@ def test_every_error_status_uses_the_envelope(client) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def checked(client):  # noqa: ANN001, ANN201
+def checked(client):
     """A client whose every response is validated against /openapi.json."""
     spec = OpenAPI.from_dict(client.get("/openapi.json").get_json())
 
     class Checked:
-        def open(self, method: str, path: str, **kwargs):  # noqa: ANN003, ANN201
+        def open(self, method: str, path: str, **kwargs):
             response = client.open(path, method=method, **kwargs)
             builder = EnvironBuilder(path=path, method=method, **kwargs)
             request = Request(builder.get_environ())
@@ -69,16 +69,16 @@ def checked(client):  # noqa: ANN001, ANN201
             )
             return response
 
-        def get(self, path: str, **kwargs):  # noqa: ANN003, ANN201
+        def get(self, path: str, **kwargs):
             return self.open("GET", path, **kwargs)
 
-        def post(self, path: str, **kwargs):  # noqa: ANN003, ANN201
+        def post(self, path: str, **kwargs):
             return self.open("POST", path, **kwargs)
 
     return Checked()
 
 
-def test_responses_of_a_job_lifecycle_conform(checked) -> None:  # noqa: ANN001
+def test_responses_of_a_job_lifecycle_conform(checked) -> None:
     job_id = checked.post("/submit-job?jobName=spec", json=sample_config(rows=3)).get_json()[
         "jobId"
     ]
@@ -112,7 +112,7 @@ def test_responses_of_a_job_lifecycle_conform(checked) -> None:  # noqa: ANN001
     assert checked.post("/update-tags", json={}).status_code == 200
 
 
-def test_error_responses_conform(checked) -> None:  # noqa: ANN001
+def test_error_responses_conform(checked) -> None:
     for method, path, kwargs, status in (
         ("GET", "/job-info/abc", {}, 400),
         ("GET", "/job-info", {}, 400),
@@ -131,7 +131,7 @@ def test_error_responses_conform(checked) -> None:  # noqa: ANN001
         assert set(response.get_json()) == {"status", "message"}
 
 
-def test_options_on_v1_job_endpoints_is_not_a_server_error(client) -> None:  # noqa: ANN001
+def test_options_on_v1_job_endpoints_is_not_a_server_error(client) -> None:
     # found by schemathesis: the v1 field hook parsed the empty body of an OPTIONS answer
     for path in ("/hazelcast/rest/maps/running-jobs", "/hazelcast/rest/maps/job-info/1"):
         response = client.open(path, method="OPTIONS")

@@ -14,25 +14,25 @@ from app import create_app
 from tests.helpers import sample_config, wait_for_status
 
 
-def _submit(client, config, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config, query: str = "") -> str:
     response = client.post(f"/submit-job{query}", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _app(settings, **changes):  # noqa: ANN001, ANN003, ANN202
+def _app(settings, **changes):
     application = create_app(settings.with_overrides(**changes))
     return application
 
 
-def _close(application) -> None:  # noqa: ANN001
+def _close(application) -> None:
     state = application.extensions["seatunnel"]
     if state.executor is not None:
         state.executor.stop()
     state.db.dispose()
 
 
-def test_update_tags_bodies_and_overview_filter(client) -> None:  # noqa: ANN001
+def test_update_tags_bodies_and_overview_filter(client) -> None:
     response = client.post("/update-tags", data=orjson.dumps({"tag1": "dev_1", "tag2": "dev_2"}))
     assert response.status_code == 200
     assert response.get_json() == {"status": "success", "message": "update node tags done."}
@@ -51,7 +51,7 @@ def test_update_tags_bodies_and_overview_filter(client) -> None:  # noqa: ANN001
         assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_tag_filter_job_waits_until_a_node_matches(client) -> None:  # noqa: ANN001
+def test_tag_filter_job_waits_until_a_node_matches(client) -> None:
     config = sample_config()
     config["env"]["tag_filter"] = {"zone": "east"}
     job_id = _submit(client, config)
@@ -61,7 +61,7 @@ def test_tag_filter_job_waits_until_a_node_matches(client) -> None:  # noqa: ANN
     assert wait_for_status(client, job_id, ("FINISHED",))["metrics"]["SinkWriteCount"] == "5"
 
 
-def test_system_monitoring_and_thread_dump(client) -> None:  # noqa: ANN001
+def test_system_monitoring_and_thread_dump(client) -> None:
     entries = client.get("/system-monitoring-information").get_json()
     assert len(entries) == 1
     entry = entries[0]
@@ -76,7 +76,7 @@ def test_system_monitoring_and_thread_dump(client) -> None:  # noqa: ANN001
     assert all(isinstance(t["threadId"], int) and "stackTrace" in t for t in dump)
 
 
-def test_logs_endpoints(client, settings) -> None:  # noqa: ANN001
+def test_logs_endpoints(client, settings) -> None:
     job_id = _submit(client, sample_config())
     wait_for_status(client, job_id, ("FINISHED",))
     name = f"job-{job_id}.log"
@@ -106,19 +106,19 @@ def test_logs_endpoints(client, settings) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     "path", ["/log/..%2Fsecret.log", "/log/../secret.log", "/logs/.hidden.log", "/log/a%00.log"]
 )
-def test_log_names_cannot_leave_the_log_dir(client, settings, path: str) -> None:  # noqa: ANN001
+def test_log_names_cannot_leave_the_log_dir(client, settings, path: str) -> None:
     response = client.get(path)
     assert response.status_code in (400, 404)
     assert response.get_json()["status"] == "fail"
 
 
-def test_telemetry_off_is_empty(client) -> None:  # noqa: ANN001
+def test_telemetry_off_is_empty(client) -> None:
     for path in ("/metrics", "/openmetrics"):
         response = client.get(path)
         assert response.status_code == 200 and response.data == b""
 
 
-def test_telemetry_on(settings) -> None:  # noqa: ANN001
+def test_telemetry_on(settings) -> None:
     application = _app(settings, telemetry_enabled=True)
     try:
         client = application.test_client()
@@ -140,7 +140,7 @@ def test_telemetry_on(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_encrypt_config_and_run_encoded(client, settings) -> None:  # noqa: ANN001
+def test_encrypt_config_and_run_encoded(client, settings) -> None:
     config = sample_config()
     config["env"]["shade.identifier"] = "base64"
     config["source"][0].update(username="seatunnel", password="seatunnel_password")
@@ -156,7 +156,7 @@ def test_encrypt_config_and_run_encoded(client, settings) -> None:  # noqa: ANN0
     assert "seatunnel_password" not in (Path(settings.log_dir) / f"job-{job_id}.log").read_text()
 
 
-def test_encrypt_config_errors(client) -> None:  # noqa: ANN001
+def test_encrypt_config_errors(client) -> None:
     assert (
         client.post("/encrypt-config", data=b"").get_json()["message"] == "Request body is empty."
     )
@@ -169,7 +169,7 @@ def test_encrypt_config_errors(client) -> None:  # noqa: ANN001
     assert response.status_code == 400 and "rot13" in response.get_json()["message"]
 
 
-def test_basic_auth(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_basic_auth(settings, monkeypatch) -> None:
     application = _app(
         settings, enable_basic_auth=True, basic_auth_username="admin", basic_auth_password="s3cret"
     )
@@ -193,7 +193,7 @@ def test_basic_auth(settings, monkeypatch) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_v1_paths_and_context_path(settings) -> None:  # noqa: ANN001
+def test_v1_paths_and_context_path(settings) -> None:
     application = _app(settings, context_path="/seatunnel")
     try:
         client = application.test_client()
@@ -231,7 +231,7 @@ def test_v1_paths_and_context_path(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_invented_methods_and_paths_do_not_create_metric_series(settings) -> None:  # noqa: ANN001
+def test_invented_methods_and_paths_do_not_create_metric_series(settings) -> None:
     application = _app(settings, telemetry_enabled=True)
     try:
         client = application.test_client()

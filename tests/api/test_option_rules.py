@@ -15,7 +15,7 @@ PARALLELISM = {
 }
 
 
-def test_console_rules_exact(client) -> None:  # noqa: ANN001
+def test_console_rules_exact(client) -> None:
     delay = {
         "key": "log.print.delay.ms",
         "type": "java.lang.Long",
@@ -91,7 +91,7 @@ def test_console_rules_exact(client) -> None:  # noqa: ANN001
     }
 
 
-def test_required_exclusive_bundled_and_choices(client) -> None:  # noqa: ANN001
+def test_required_exclusive_bundled_and_choices(client) -> None:
     rules = client.get("/option-rules?type=source&plugin=FakeSource").get_json()["optionRule"]
     assert [
         (r["ruleType"], [o["key"] for o in r["options"]]) for r in rules["requiredOptions"]
@@ -113,7 +113,7 @@ def test_required_exclusive_bundled_and_choices(client) -> None:  # noqa: ANN001
     assert fmt["optionValues"] == ["TEXT", "CSV", "JSON", "PARQUET"]
 
 
-def test_every_registered_plugin_is_served_also_under_v1(client) -> None:  # noqa: ANN001
+def test_every_registered_plugin_is_served_also_under_v1(client) -> None:
     for kind, registry in REGISTRIES.items():
         for name in registry.names():
             for prefix in ("", "/hazelcast/rest/maps"):
@@ -137,7 +137,7 @@ def test_every_registered_plugin_is_served_also_under_v1(client) -> None:  # noq
         ("type=sink&plugin=%20", 400, "Parameter 'plugin' cannot be empty."),
     ],
 )
-def test_errors(client, query: str, status: int, message: str) -> None:  # noqa: ANN001
+def test_errors(client, query: str, status: int, message: str) -> None:
     response = client.get(f"/option-rules?{query}")
     assert response.status_code == status
     assert response.get_json() == {"status": "FAIL", "message": message}

@@ -43,7 +43,7 @@ METRIC_KEYS = {
 }
 
 
-def _submit(client, config, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config, query: str = "") -> str:
     response = client.post(f"/submit-job{query}", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
@@ -55,7 +55,7 @@ def _streaming_config() -> dict:
     return config
 
 
-def test_finished_job_object_shape(client, settings) -> None:  # noqa: ANN001
+def test_finished_job_object_shape(client, settings) -> None:
     job_id = _submit(client, sample_config(rows=5), "?jobName=shape")
     info = wait_for_status(client, job_id, ("FINISHED",))
     assert list(info) == [
@@ -125,7 +125,7 @@ def test_finished_job_object_shape(client, settings) -> None:  # noqa: ANN001
     assert text.count("SeaTunnelRow#tableId=fake SeaTunnelRow#kind=INSERT") == 5
 
 
-def test_running_job_object_shape(client) -> None:  # noqa: ANN001
+def test_running_job_object_shape(client) -> None:
     job_id = _submit(client, _streaming_config(), "?jobName=stream")
     info = wait_for_status(client, job_id, ("RUNNING",))
     assert list(info) == [
@@ -183,13 +183,13 @@ def test_running_job_object_shape(client) -> None:  # noqa: ANN001
         ("/no-such-endpoint", 404, {"status": "fail", "message": "Not Found"}),
     ],
 )
-def test_lookup_edge_cases(client, path: str, status: int, body) -> None:  # noqa: ANN001
+def test_lookup_edge_cases(client, path: str, status: int, body) -> None:
     response = client.get(path)
     assert response.status_code == status
     assert response.get_json() == body
 
 
-def test_wrong_method_is_405_json(client) -> None:  # noqa: ANN001
+def test_wrong_method_is_405_json(client) -> None:
     response = client.get("/submit-job")
     assert response.status_code == 405
     assert response.get_json() == {
@@ -199,14 +199,14 @@ def test_wrong_method_is_405_json(client) -> None:  # noqa: ANN001
     assert client.post("/overview").status_code == 405
 
 
-def test_body_too_large_is_413_json(app) -> None:  # noqa: ANN001
+def test_body_too_large_is_413_json(app) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = app.test_client().post("/submit-job", data=b"x" * 4096)
     assert response.status_code == 413
     assert response.get_json() == {"status": "fail", "message": "Request body too large."}
 
 
-def test_finished_jobs_filters_orders_and_pages(client) -> None:  # noqa: ANN001
+def test_finished_jobs_filters_orders_and_pages(client) -> None:
     ids = [_submit(client, sample_config(rows=1)) for _ in range(7)]
     for job_id in ids:
         wait_for_status(client, job_id, ("FINISHED",))
@@ -237,7 +237,7 @@ def test_finished_jobs_filters_orders_and_pages(client) -> None:  # noqa: ANN001
         assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_running_jobs_paging(client) -> None:  # noqa: ANN001
+def test_running_jobs_paging(client) -> None:
     ids = [_submit(client, _streaming_config()) for _ in range(3)]
     paged = client.get("/running-jobs?page=1&rows=2").get_json()
     assert paged["total"] == 3
@@ -245,7 +245,7 @@ def test_running_jobs_paging(client) -> None:  # noqa: ANN001
     assert client.get("/running-jobs?page=2&rows=2").get_json()["data"][0]["jobId"] == ids[2]
 
 
-def test_overview(client) -> None:  # noqa: ANN001
+def test_overview(client) -> None:
     wait_for_status(client, _submit(client, sample_config()), ("FINISHED",))
     body = client.get("/overview").get_json()
     assert list(body) == [
@@ -271,7 +271,7 @@ def test_overview(client) -> None:  # noqa: ANN001
     assert filtered["finishedJobs"] == "1"
 
 
-def test_a_job_dag_stored_before_schemas_still_renders(client, settings) -> None:  # noqa: ANN001
+def test_a_job_dag_stored_before_schemas_still_renders(client, settings) -> None:
     """Jobs stored by an older version have no `schemas` in their jobDag: served as stored."""
     job_id = _submit(client, sample_config(rows=2))
     wait_for_status(client, job_id, ("FINISHED",))

@@ -41,18 +41,18 @@ def _streaming(rows: int = 20, **env: object) -> dict:
     return config
 
 
-def _submit(client, config: dict) -> str:  # noqa: ANN001
+def _submit(client, config: dict) -> str:
     response = client.post("/submit-job", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _stop(client, job_id: str) -> None:  # noqa: ANN001
+def _stop(client, job_id: str) -> None:
     client.post("/stop-job", data=orjson.dumps({"jobId": job_id}))
     wait_for_status(client, job_id, ("CANCELED",))
 
 
-def test_vertices_and_edges_of_a_streaming_job(client) -> None:  # noqa: ANN001
+def test_vertices_and_edges_of_a_streaming_job(client) -> None:
     job_id = _submit(client, _streaming())
     wait_for_status(client, job_id, ("RUNNING",))
     time.sleep(3.5)  # the FakeSource emits its rows at once, then idles for three buckets
@@ -119,7 +119,7 @@ def test_vertices_and_edges_of_a_streaming_job(client) -> None:  # noqa: ANN001
     assert client.get(f"/metrics/realtime/jobs/{job_id}/vertices").get_json()["vertices"]
 
 
-def test_bad_input_unknown_jobs_and_disabled_jobs(client) -> None:  # noqa: ANN001
+def test_bad_input_unknown_jobs_and_disabled_jobs(client) -> None:
     job_id = _submit(client, _streaming(**{"engine.observability.enabled": "false"}))
     wait_for_status(client, job_id, ("RUNNING",))
     for suffix in ("vertices", "edges"):

@@ -102,7 +102,7 @@ def _configs(secret: Planted, tmp: Path) -> list[tuple[str, dict, str]]:
 @pytest.mark.parametrize("hocon", [False, True])
 def test_no_endpoint_and_no_log_shows_a_secret(
     client, settings: Settings, tmp_path: Path, hocon: bool
-) -> None:  # noqa: ANN001
+) -> None:
     secret = Planted()
     bodies: list[tuple[str, bytes]] = []
     accepted: dict[str, str] = {}

@@ -36,13 +36,13 @@ sink {
 """
 
 
-def _submit(client, config, query: str = ""):  # noqa: ANN001, ANN202
+def _submit(client, config, query: str = ""):
     return client.post(
         f"/submit-job{query}", data=orjson.dumps(config), content_type="application/json"
     )
 
 
-def test_submit_json_runs_to_finished(client) -> None:  # noqa: ANN001
+def test_submit_json_runs_to_finished(client) -> None:
     response = _submit(client, sample_config(rows=5), "?jobName=rest_api_test")
     assert response.status_code == 200
     body = response.get_json()
@@ -58,7 +58,7 @@ def test_submit_json_runs_to_finished(client) -> None:  # noqa: ANN001
     assert info["metrics"]["TableSinkWriteCount"] == {"fake": "5"}
 
 
-def test_submit_hocon_with_text_plain(client) -> None:  # noqa: ANN001
+def test_submit_hocon_with_text_plain(client) -> None:
     response = client.post("/submit-job?format=HOCON", data=HOCON, content_type="text/plain")
     assert response.status_code == 200, response.get_json()
     job_id = response.get_json()["jobId"]
@@ -67,7 +67,7 @@ def test_submit_hocon_with_text_plain(client) -> None:  # noqa: ANN001
     assert info["metrics"]["SinkWriteCount"] == "7"
 
 
-def test_job_name_precedence(client) -> None:  # noqa: ANN001
+def test_job_name_precedence(client) -> None:
     config = sample_config()
     config["env"]["job.name"] = "from_env"
     assert _submit(client, config).get_json()["jobName"] == "from_env"
@@ -75,7 +75,7 @@ def test_job_name_precedence(client) -> None:  # noqa: ANN001
     assert _submit(client, sample_config()).get_json()["jobName"] == "SeaTunnel_Job"
 
 
-def test_client_job_id_and_safe_retry(client) -> None:  # noqa: ANN001
+def test_client_job_id_and_safe_retry(client) -> None:
     config = sample_config()
     config["env"]["job.mode"] = "STREAMING"
     first = _submit(client, config, "?jobId=900000000000000123&jobName=a")
@@ -87,7 +87,7 @@ def test_client_job_id_and_safe_retry(client) -> None:  # noqa: ANN001
     assert [job["jobId"] for job in listed] == ["900000000000000123"]
 
 
-def test_finished_id_without_savepoint_is_409(client) -> None:  # noqa: ANN001
+def test_finished_id_without_savepoint_is_409(client) -> None:
     _submit(client, sample_config(), "?jobId=777")
     wait_for_status(client, "777", ("FINISHED",))
     response = _submit(client, sample_config(), "?jobId=777")
@@ -123,7 +123,7 @@ def test_finished_id_without_savepoint_is_409(client) -> None:  # noqa: ANN001
         ),
     ],
 )
-def test_submit_bad_requests(client, query: str, body: bytes, message: str) -> None:  # noqa: ANN001
+def test_submit_bad_requests(client, query: str, body: bytes, message: str) -> None:
     response = client.post(f"/submit-job{query}", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json() == {"status": "fail", "message": message}
@@ -142,7 +142,7 @@ def test_submit_bad_requests(client, query: str, body: bytes, message: str) -> N
         (lambda c: c["sink"][0].update(plugin_input=["nowhere"]), "nowhere"),
     ],
 )
-def test_config_errors_are_400_naming_plugin_and_option(client, mutate, fragment: str) -> None:  # noqa: ANN001
+def test_config_errors_are_400_naming_plugin_and_option(client, mutate, fragment: str) -> None:
     config = sample_config()
     mutate(config)
     response = _submit(client, config)
@@ -153,7 +153,7 @@ def test_config_errors_are_400_naming_plugin_and_option(client, mutate, fragment
     assert "Traceback" not in body["message"]
 
 
-def test_bad_submission_stores_nothing(client) -> None:  # noqa: ANN001
+def test_bad_submission_stores_nothing(client) -> None:
     config = sample_config()
     config["source"][0]["plugin_name"] = "Nope"
     assert _submit(client, config).status_code == 400
@@ -161,7 +161,7 @@ def test_bad_submission_stores_nothing(client) -> None:  # noqa: ANN001
     assert client.get("/finished-jobs").get_json() == []
 
 
-def test_upload_json_and_conf(client) -> None:  # noqa: ANN001
+def test_upload_json_and_conf(client) -> None:
     json_file = (io.BytesIO(orjson.dumps(sample_config(rows=4))), "fake_to_console.json")
     response = client.post(
         "/submit-job/upload?jobName=up",
@@ -184,7 +184,7 @@ def test_upload_json_and_conf(client) -> None:  # noqa: ANN001
     assert info["metrics"]["SinkWriteCount"] == "7"
 
 
-def test_upload_without_file_part_is_400(client) -> None:  # noqa: ANN001
+def test_upload_without_file_part_is_400(client) -> None:
     response = client.post(
         "/submit-job/upload", data={"other": "x"}, content_type="multipart/form-data"
     )
@@ -195,7 +195,7 @@ def test_upload_without_file_part_is_400(client) -> None:  # noqa: ANN001
     }
 
 
-def test_submit_jobs_batch(client) -> None:  # noqa: ANN001
+def test_submit_jobs_batch(client) -> None:
     first = {**sample_config(rows=2), "params": {"jobId": "123456", "jobName": "SeaTunnel-01"}}
     second = {**sample_config(rows=3), "params": {"jobId": "1234567", "jobName": "SeaTunnel-02"}}
     third = sample_config(rows=1)  # no params: none, not a 500
@@ -227,13 +227,13 @@ def test_submit_jobs_batch(client) -> None:  # noqa: ANN001
         ),
     ],
 )
-def test_submit_jobs_errors(client, body: bytes, message: str) -> None:  # noqa: ANN001
+def test_submit_jobs_errors(client, body: bytes, message: str) -> None:
     response = client.post("/submit-jobs", data=body)
     assert response.status_code == 400
     assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_submit_jobs_rejects_whole_batch_on_one_bad_config(client) -> None:  # noqa: ANN001
+def test_submit_jobs_rejects_whole_batch_on_one_bad_config(client) -> None:
     good = {**sample_config(), "params": {"jobId": "55"}}
     bad = {**sample_config(), "params": {"jobId": "56"}}
     bad["source"] = []
@@ -242,7 +242,7 @@ def test_submit_jobs_rejects_whole_batch_on_one_bad_config(client) -> None:  # n
     assert client.get("/job-info/55").get_json() == {"jobId": "55"}
 
 
-def test_failing_job_ends_failed_with_message(client) -> None:  # noqa: ANN001
+def test_failing_job_ends_failed_with_message(client) -> None:
     config = sample_config()
     config["transform"] = [
         {

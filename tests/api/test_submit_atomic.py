@@ -8,17 +8,17 @@ import orjson
 from tests.helpers import sample_config, streaming_config, wait_for_status
 
 
-def _post(client, path: str, body: object):  # noqa: ANN001, ANN202
+def _post(client, path: str, body: object):
     return client.post(path, data=orjson.dumps(body), content_type="application/json")
 
 
-def _stored_ids(client) -> list[str]:  # noqa: ANN001
+def _stored_ids(client) -> list[str]:
     running = client.get("/running-jobs").get_json()
     finished = client.get("/finished-jobs").get_json()
     return sorted(job["jobId"] for job in running + finished)
 
 
-def test_a_conflict_in_a_batch_stores_none_of_it(client) -> None:  # noqa: ANN001
+def test_a_conflict_in_a_batch_stores_none_of_it(client) -> None:
     done = _post(client, "/submit-job?jobId=930000000000000001", sample_config()).get_json()
     wait_for_status(client, done["jobId"], ("FINISHED",))
     batch = [
@@ -36,7 +36,7 @@ def test_a_conflict_in_a_batch_stores_none_of_it(client) -> None:  # noqa: ANN00
     assert client.get("/job-info/930000000000000002").get_json() == {"jobId": "930000000000000002"}
 
 
-def test_a_missing_savepoint_in_a_batch_stores_none_of_it(client) -> None:  # noqa: ANN001
+def test_a_missing_savepoint_in_a_batch_stores_none_of_it(client) -> None:
     missing = sample_config()
     missing["env"]["savepoint.path"] = "/seatunnel/checkpoint/savepoint/930000000000000009/3"
     batch = [sample_config(), sample_config(), missing]
@@ -48,7 +48,7 @@ def test_a_missing_savepoint_in_a_batch_stores_none_of_it(client) -> None:  # no
     assert _stored_ids(client) == []
 
 
-def test_a_good_batch_is_stored_whole(client) -> None:  # noqa: ANN001
+def test_a_good_batch_is_stored_whole(client) -> None:
     batch = [
         {**sample_config(), "params": {"jobId": "930000000000000011", "jobName": "a"}},
         {**sample_config(), "params": {"jobId": "930000000000000011", "jobName": "b"}},
@@ -63,7 +63,7 @@ def test_a_good_batch_is_stored_whole(client) -> None:  # noqa: ANN001
     assert len(_stored_ids(client)) == 2
 
 
-def test_a_restore_while_the_savepoint_is_being_taken_is_409(settings) -> None:  # noqa: ANN001
+def test_a_restore_while_the_savepoint_is_being_taken_is_409(settings) -> None:
     """The job is held in DOING_SAVEPOINT by a worker (claimed through the real service, so no
     runner races the test); a restore is refused until the savepoint is done, then accepted."""
     from app import create_app

@@ -50,11 +50,11 @@ JSON_JOB = {
 }
 
 
-def _post(client, body: bytes | str, query: str, content_type: str = "text/plain"):  # noqa: ANN001, ANN202
+def _post(client, body: bytes | str, query: str, content_type: str = "text/plain"):
     return client.post(f"/submit-job{query}", data=body, content_type=content_type)
 
 
-def test_format_sql_runs_and_has_the_json_jobs_dag(client) -> None:  # noqa: ANN001
+def test_format_sql_runs_and_has_the_json_jobs_dag(client) -> None:
     response = _post(client, SQL_JOB, "?format=sql&jobId=9101&jobName=sqljob")
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"jobId": "9101", "jobName": "sqljob"}
@@ -71,7 +71,7 @@ def test_format_sql_runs_and_has_the_json_jobs_dag(client) -> None:  # noqa: ANN
     assert dag == twin_dag
 
 
-def test_upload_sql_file(client) -> None:  # noqa: ANN001
+def test_upload_sql_file(client) -> None:
     response = client.post(
         "/submit-job/upload?jobId=9103",
         data={"config_file": (io.BytesIO(SQL_JOB.encode()), "job.sql")},
@@ -83,7 +83,7 @@ def test_upload_sql_file(client) -> None:  # noqa: ANN001
     assert info["metrics"]["SinkWriteCount"] == "1"
 
 
-def test_bad_sql_configs_are_400(client) -> None:  # noqa: ANN001
+def test_bad_sql_configs_are_400(client) -> None:
     cases = [
         (
             "CREATE TABLE dst WITH ('connector' = 'Console', 'type' = 'sink');\n"
@@ -107,7 +107,7 @@ def test_bad_sql_configs_are_400(client) -> None:  # noqa: ANN001
         assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_sql_transform_errors_over_the_api(client) -> None:  # noqa: ANN001
+def test_sql_transform_errors_over_the_api(client) -> None:
     job = orjson.loads(orjson.dumps(JSON_JOB))
     job["transform"][0]["query"] = "select id, nope from src"
     response = _post(client, orjson.dumps(job), "", "application/json")
@@ -187,7 +187,7 @@ def _field(name: str, kind: str, nullable: bool = True) -> dict:
     return {"name": name, "type": kind, "nullable": nullable}
 
 
-def test_job_dag_shows_the_sql_output_schema(client) -> None:  # noqa: ANN001
+def test_job_dag_shows_the_sql_output_schema(client) -> None:
     """§4.1: pass-through columns keep their nullability, computed ones are nullable; CASE takes
     the max of its branches, DECIMAL with DOUBLE stays the DECIMAL."""
     response = _post(client, orjson.dumps(SCHEMA_JOB), "?jobId=9110", "application/json")
@@ -268,7 +268,7 @@ ROW_JOB = {
 }
 
 
-def test_nested_row_paths_over_the_api(client) -> None:  # noqa: ANN001
+def test_nested_row_paths_over_the_api(client) -> None:
     response = _post(client, orjson.dumps(ROW_JOB), "?jobId=9112", "application/json")
     assert response.status_code == 200, response.get_json()
     info = wait_for_status(client, "9112", ("FINISHED", "FAILED"))

@@ -7,14 +7,14 @@ import orjson
 import pytest
 
 
-def _hocon(client, text: str):  # noqa: ANN001, ANN202
+def _hocon(client, text: str):
     return client.post("/submit-job?format=hocon", data=text.encode())
 
 
 SOURCE = "source { FakeSource { row.num = 1, schema { fields { a = int } } } }\nsink { Console {} }"
 
 
-def test_environment_does_not_reach_job_info(client, monkeypatch) -> None:  # noqa: ANN001
+def test_environment_does_not_reach_job_info(client, monkeypatch) -> None:
     monkeypatch.setenv("SEATUNNEL_BASIC_AUTH_PASSWORD", "planted-env-s3cret")
     text = "env { a = ${?SEATUNNEL_BASIC_AUTH_PASSWORD}, b = ${?HOME}, c = 1 }\n" + SOURCE
     response = _hocon(client, text)
@@ -41,13 +41,13 @@ def test_environment_does_not_reach_job_info(client, monkeypatch) -> None:  # no
         ),
     ],
 )
-def test_hostile_hocon_is_a_400(client, text: str, message: str) -> None:  # noqa: ANN001
+def test_hostile_hocon_is_a_400(client, text: str, message: str) -> None:
     response = _hocon(client, text)
     assert response.status_code == 400
     assert response.get_json() == {"status": "fail", "message": message}
 
 
-def test_local_file_outside_the_allowed_paths_is_a_400(client) -> None:  # noqa: ANN001
+def test_local_file_outside_the_allowed_paths_is_a_400(client) -> None:
     config = {
         "env": {"job.mode": "BATCH"},
         "source": [{"plugin_name": "FakeSource", "schema": {"fields": {"a": "int"}}}],
@@ -61,7 +61,7 @@ def test_local_file_outside_the_allowed_paths_is_a_400(client) -> None:  # noqa:
     )
 
 
-def test_deep_json_body_is_a_400(client) -> None:  # noqa: ANN001
+def test_deep_json_body_is_a_400(client) -> None:
     body = b'{"env": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = client.post("/submit-job", data=body)
     assert response.status_code == 400

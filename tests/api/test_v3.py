@@ -15,20 +15,20 @@ from app.services.cluster import register_node
 from tests.helpers import sample_config, streaming_config, wait_for_status
 
 
-def _submit(client, config, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config, query: str = "") -> str:
     response = client.post(f"/submit-job{query}", data=orjson.dumps(config))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["jobId"]
 
 
-def _close(application) -> None:  # noqa: ANN001
+def _close(application) -> None:
     state = application.extensions["seatunnel"]
     if state.executor is not None:
         state.executor.stop()
     state.db.dispose()
 
 
-def _queue_only_app(settings, slots: int = 2):  # noqa: ANN001, ANN202
+def _queue_only_app(settings, slots: int = 2):
     """An app whose process runs no executor: jobs stay PENDING; one fake live worker of `slots`."""
     application = create_app(settings.with_overrides(start_executor=False))
     state = application.extensions["seatunnel"]
@@ -37,7 +37,7 @@ def _queue_only_app(settings, slots: int = 2):  # noqa: ANN001, ANN202
     return application
 
 
-def test_pending_jobs_say_why_each_job_waits(settings) -> None:  # noqa: ANN001
+def test_pending_jobs_say_why_each_job_waits(settings) -> None:
     application = _queue_only_app(settings)
     try:
         client = application.test_client()
@@ -107,7 +107,7 @@ def test_pending_jobs_say_why_each_job_waits(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_pending_job_blocked_by_busy_slots(settings) -> None:  # noqa: ANN001
+def test_pending_job_blocked_by_busy_slots(settings) -> None:
     application = _queue_only_app(settings, slots=1)
     try:
         client = application.test_client()
@@ -129,7 +129,7 @@ def test_pending_job_blocked_by_busy_slots(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_resource_workers_of_a_live_node(client) -> None:  # noqa: ANN001
+def test_resource_workers_of_a_live_node(client) -> None:
     body = client.get("/resource/workers").get_json()
     assert list(body) == ["available", "collectedAt", "workers"]
     (worker,) = body["workers"]
@@ -154,7 +154,7 @@ def test_resource_workers_of_a_live_node(client) -> None:  # noqa: ANN001
     assert client.get("/hazelcast/rest/maps/resource/workers").status_code == 200
 
 
-def test_running_jobs_summary(settings) -> None:  # noqa: ANN001
+def test_running_jobs_summary(settings) -> None:
     application = _queue_only_app(settings)
     try:
         client = application.test_client()
@@ -182,7 +182,7 @@ def test_running_jobs_summary(settings) -> None:  # noqa: ANN001
         _close(application)
 
 
-def test_checkpoint_overview_and_history(client, tmp_path: Path) -> None:  # noqa: ANN001
+def test_checkpoint_overview_and_history(client, tmp_path: Path) -> None:
     job_id = _submit(client, streaming_config(tmp_path / "out", interval_ms=100))
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -242,7 +242,7 @@ def test_checkpoint_overview_and_history(client, tmp_path: Path) -> None:  # noq
 WRITER = "org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter"
 
 
-def test_loggers_node_scope(client, settings) -> None:  # noqa: ANN001
+def test_loggers_node_scope(client, settings) -> None:
     try:
         body = client.get("/loggers").get_json()
         assert body["node"] == "localhost:18080"
@@ -313,7 +313,7 @@ def test_loggers_node_scope(client, settings) -> None:  # noqa: ANN001
         logging.getLogger(WRITER).setLevel(logging.NOTSET)
 
 
-def test_logger_overrides_reach_every_process_of_the_node(client) -> None:  # noqa: ANN001
+def test_logger_overrides_reach_every_process_of_the_node(client) -> None:
     """Another process of the node applies the stored override at its next sync."""
     from app.services import loggers
 
@@ -322,7 +322,7 @@ def test_logger_overrides_reach_every_process_of_the_node(client) -> None:  # no
         client.post("/loggers/app.example?level=DEBUG")
         # what a fresh process does: forget its own state, then sync from the database
         logging.getLogger("app.example").setLevel(logging.NOTSET)
-        loggers._file_levels.clear()  # noqa: SLF001 - simulating a process that never applied it
+        loggers._file_levels.clear()  # simulating a process that never applied it
         loggers.sync(state.db, state.node_id)
         assert logging.getLogger("app.example").level == logging.DEBUG
         client.delete("/loggers/app.example")
@@ -332,7 +332,7 @@ def test_logger_overrides_reach_every_process_of_the_node(client) -> None:  # no
         logging.getLogger("app.example").setLevel(logging.NOTSET)
 
 
-def test_loggers_cluster_scope(client) -> None:  # noqa: ANN001
+def test_loggers_cluster_scope(client) -> None:
     try:
         body = client.post(f"/loggers/{WRITER}?level=DEBUG&scope=cluster").get_json()
         assert list(body) == ["scope", "status", "name", "level", "nodes"]
@@ -350,7 +350,7 @@ def test_loggers_cluster_scope(client) -> None:  # noqa: ANN001
         logging.getLogger(WRITER).setLevel(logging.NOTSET)
 
 
-def test_cluster_scope_reports_unreachable_nodes(client) -> None:  # noqa: ANN001
+def test_cluster_scope_reports_unreachable_nodes(client) -> None:
     state = client.application.extensions["seatunnel"]
     register_node(state.db, "127.0.0.1:9", "127.0.0.1", 9, {})
     runs.register_worker(state.db, "ghost", "127.0.0.1:9", 1)

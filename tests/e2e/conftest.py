@@ -57,7 +57,7 @@ def kill_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def write_config(directory: Path, database_url: str, port: int, **engine_overrides) -> Path:  # noqa: ANN003
+def write_config(directory: Path, database_url: str, port: int, **engine_overrides) -> Path:
     """A seatunnel.yaml for a test server."""
     engine = {
         "http": {"port": port, "host": "127.0.0.1"},

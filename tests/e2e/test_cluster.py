@@ -15,7 +15,7 @@ from tests.helpers import sample_config, truncate_all
 pytestmark = pytest.mark.e2e
 
 
-def _node(directory: Path, database_url: str, port: int, **overrides):  # noqa: ANN003, ANN202
+def _node(directory: Path, database_url: str, port: int, **overrides):
     directory.mkdir()
     return start_server(
         write_config(directory, database_url, port, **overrides),

@@ -63,7 +63,7 @@ sink {
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     """Headless Chromium; the module is skipped when neither it nor Playwright is installed."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
@@ -102,7 +102,7 @@ def shots(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def page(browser, console_server: Server, shots: Path):  # noqa: ANN001, ANN201
+def page(browser, console_server: Server, shots: Path):
     """A logged-in page at the console."""
     context = browser.new_context(
         http_credentials={"username": "ui", "password": "ui-secret"},
@@ -117,19 +117,19 @@ def page(browser, console_server: Server, shots: Path):  # noqa: ANN001, ANN201
     assert errors == []
 
 
-def _shot(page, name: str) -> None:  # noqa: ANN001
+def _shot(page, name: str) -> None:
     page.shots.mkdir(parents=True, exist_ok=True)
     path = page.shots / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 0
 
 
-def _rows(page) -> int:  # noqa: ANN001
+def _rows(page) -> int:
     text = page.locator('[data-figure="readRows"]').inner_text()
     return int(text.replace(",", ""))
 
 
-def test_console_walk_through(page, console_server: Server) -> None:  # noqa: ANN001
+def test_console_walk_through(page, console_server: Server) -> None:
     base = console_server.url
     # an encoded fragment lands on the console route
     page.goto(f"{base}/%23/overview")

@@ -28,7 +28,7 @@ def _name(common_name: str) -> x509.Name:
 
 def _certificate(
     subject: str, issuer_key, issuer: str, key, *, ca: bool = False, server: bool = False
-):  # noqa: ANN001, ANN202
+):
     now = datetime.datetime.now(datetime.timezone.utc)
     builder = (
         x509.CertificateBuilder()
@@ -97,14 +97,14 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-def _https_port(server) -> int:  # noqa: ANN001
+def _https_port(server) -> int:
     import re
 
     text = server.output.read_text()
     return int(re.search(r"\(HTTPS\) will start on port (\d+)", text).group(1))
 
 
-def test_https_beside_http_with_a_pem_key_store(database_url: str, tmp_path: Path, pki) -> None:  # noqa: ANN001
+def test_https_beside_http_with_a_pem_key_store(database_url: str, tmp_path: Path, pki) -> None:
     truncate_all(database_url)
     config = write_config(
         tmp_path,
@@ -141,7 +141,7 @@ def test_https_beside_http_with_a_pem_key_store(database_url: str, tmp_path: Pat
         server.stop()
 
 
-def test_mutual_tls_with_pkcs12_stores(database_url: str, tmp_path: Path, pki) -> None:  # noqa: ANN001
+def test_mutual_tls_with_pkcs12_stores(database_url: str, tmp_path: Path, pki) -> None:
     truncate_all(database_url)
     config = write_config(
         tmp_path,
@@ -173,7 +173,7 @@ def test_mutual_tls_with_pkcs12_stores(database_url: str, tmp_path: Path, pki) -
 
 def test_bad_key_store_stops_the_server_with_the_key_named(
     tmp_path: Path, database_url: str, pki
-) -> None:  # noqa: ANN001
+) -> None:
     config = write_config(
         tmp_path,
         database_url,

@@ -68,7 +68,7 @@ def config(db: Db, table: str, mode: str, exactly_once: bool) -> dict:
     }
 
 
-def test_sigkilled_workers_deliver_exactly_once(server, database_url: str, xadb: Db) -> None:  # noqa: ANN001
+def test_sigkilled_workers_deliver_exactly_once(server, database_url: str, xadb: Db) -> None:
     job_id = requests.post(
         f"{server.url}/submit-job", json=config(xadb, "dst", "STREAMING", True), timeout=10
     ).json()["jobId"]

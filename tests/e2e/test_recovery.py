@@ -25,7 +25,7 @@ def _info(url: str, job_id: str) -> dict:
     return requests.get(f"{url}/job-info/{job_id}", timeout=5).json()
 
 
-def _wait(url: str, job_id: str, predicate, timeout: float) -> dict:  # noqa: ANN001
+def _wait(url: str, job_id: str, predicate, timeout: float) -> dict:
     deadline = time.monotonic() + timeout
     info: dict = {}
     while time.monotonic() < deadline:
@@ -51,7 +51,7 @@ def _count(info: dict) -> int:
     return int(info["metrics"]["SourceReceivedCount"])
 
 
-def test_killed_worker_job_resumes_without_gap(server, database_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+def test_killed_worker_job_resumes_without_gap(server, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     config = streaming_config(out_dir=out, interval_ms=200)
     job_id = requests.post(f"{server.url}/submit-job", json=config, timeout=10).json()["jobId"]
@@ -87,7 +87,7 @@ def test_killed_worker_job_resumes_without_gap(server, database_url: str, tmp_pa
     assert sorted(map(json.dumps, delivered)) == sorted(map(json.dumps, reference))
 
 
-def test_sigterm_hands_jobs_back_and_restart_runs_them(server, database_url: str) -> None:  # noqa: ANN001
+def test_sigterm_hands_jobs_back_and_restart_runs_them(server, database_url: str) -> None:
     config = streaming_config(interval_ms=200)
     job_id = requests.post(f"{server.url}/submit-job", json=config, timeout=10).json()["jobId"]
     before = _wait(

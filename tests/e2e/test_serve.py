@@ -29,7 +29,7 @@ def _wait_all_final(url: str, ids: list[str], timeout: float = 60.0) -> dict[str
     return done
 
 
-def test_fifty_concurrent_jobs_all_finish_with_exact_counts(server) -> None:  # noqa: ANN001
+def test_fifty_concurrent_jobs_all_finish_with_exact_counts(server) -> None:
     def submit(i: int) -> tuple[int, dict]:
         response = requests.post(
             f"{server.url}/submit-job?jobName=job-{i}", json=sample_config(rows=i + 1), timeout=30
@@ -58,7 +58,7 @@ def test_fifty_concurrent_jobs_all_finish_with_exact_counts(server) -> None:  # 
     assert len(logs) == 50
 
 
-def test_hocon_submit_and_clean_shutdown(server) -> None:  # noqa: ANN001
+def test_hocon_submit_and_clean_shutdown(server) -> None:
     hocon = 'env { job.mode = "batch" }\nsource { FakeSource { row.num = 3, schema { fields { a = "bigint" } } } }\nsink { Console {} }'
     response = requests.post(f"{server.url}/submit-job?format=hocon", data=hocon, timeout=10)
     assert response.status_code == 200, response.text

@@ -22,7 +22,7 @@ if REGISTRIES["sink"].get("Collect") is None:
     class Collect(Sink):
         """Keeps every batch it receives in COLLECTED."""
 
-        def writer(self, tables, ctx):  # noqa: ANN001, ANN201
+        def writer(self, tables, ctx):
             return _CollectWriter()
 
 

@@ -162,7 +162,7 @@ def test_malformed_rules_are_config_errors(rules: dict, message: str) -> None:
     assert message in refused.value.message
 
 
-def test_row_columns_from_files_with_an_object_field_type(tmp_path) -> None:  # noqa: ANN001
+def test_row_columns_from_files_with_an_object_field_type(tmp_path) -> None:
     (tmp_path / "a.json").write_text('{"r": {"a": 1, "b": "x"}}\n')
     config = {
         "env": {"job.mode": "BATCH"},

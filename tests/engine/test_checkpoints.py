@@ -185,7 +185,7 @@ def rows_at(out: Path) -> list[dict]:
     ]
 
 
-def stop_after(polls: int):  # noqa: ANN201
+def stop_after(polls: int):
     count = {"n": 0}
 
     def control() -> str | None:

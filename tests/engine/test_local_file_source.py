@@ -271,7 +271,7 @@ if REGISTRIES["sink"].get("ThreadFiles") is None:
     class ThreadFiles(Sink):
         """Notes which subtask thread wrote which files' rows."""
 
-        def writer(self, tables, ctx):  # noqa: ANN001, ANN201
+        def writer(self, tables, ctx):
             return _ThreadWriter()
 
 

@@ -392,7 +392,7 @@ def test_hocon_style_nested_options_and_env() -> None:
         ),
     ],
 )
-def test_config_errors(mutate, expected: str) -> None:  # noqa: ANN001
+def test_config_errors(mutate, expected: str) -> None:
     config = copy.deepcopy(SEED_JSON)
     mutate(config)
     got = message(config)

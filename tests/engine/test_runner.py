@@ -16,8 +16,8 @@ from tests.engine.conftest import COLLECTED, fake, job, run
 def test_failing_plugin_raises_job_error() -> None:
     @register_transform("Explode")
     class Explode(Transform):
-        def processor(self, schema):  # noqa: ANN001, ANN202
-            def boom(batch):  # noqa: ANN001, ANN202
+        def processor(self, schema):
+            def boom(batch):
                 raise ValueError("bad\nvalue")
 
             return boom

@@ -23,13 +23,13 @@ def test_upgrade_is_idempotent_and_creates_every_table(database_url: str) -> Non
     assert set(Base.metadata.tables) <= tables
 
 
-def test_fresh_sqlite_file_in_a_new_directory(tmp_path) -> None:  # noqa: ANN001
+def test_fresh_sqlite_file_in_a_new_directory(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'nested' / 'seatunnel.db'}"
     upgrade(url)
     assert (tmp_path / "var" / "nested" / "seatunnel.db").exists()
 
 
-def test_0004_stores_pending_tag_filters_in_canonical_form(tmp_path) -> None:  # noqa: ANN001
+def test_0004_stores_pending_tag_filters_in_canonical_form(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url, "0003")
     engine = sa.create_engine(url)

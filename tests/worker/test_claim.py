@@ -48,7 +48,7 @@ def test_concurrent_claims_take_each_job_once(database_url: str) -> None:
     assert sorted(ids) == sorted(expected)  # every job once, none twice
 
 
-def _claim_all(handles, claimed, lock) -> None:  # noqa: ANN001
+def _claim_all(handles, claimed, lock) -> None:
     def claimer(name: str, db: Database) -> None:
         while (job := runs.claim_next(db, name)) is not None:
             with lock:
@@ -140,7 +140,7 @@ def test_a_node_with_many_tags_matches_by_containment(db: Database) -> None:
     assert runs.claim_next(db, "w", many) is None
 
 
-def test_submitted_tag_filters_are_stored_canonical(client) -> None:  # noqa: ANN001
+def test_submitted_tag_filters_are_stored_canonical(client) -> None:
     from tests.helpers import sample_config
 
     config = sample_config()
@@ -158,7 +158,7 @@ def test_submitted_tag_filters_are_stored_canonical(client) -> None:  # noqa: AN
     )
 
 
-def test_tags_with_nul_are_refused(client) -> None:  # noqa: ANN001
+def test_tags_with_nul_are_refused(client) -> None:
     from tests.helpers import sample_config
 
     config = sample_config()

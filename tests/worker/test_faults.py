@@ -20,11 +20,11 @@ from tests.helpers import sample_config, wait_for_status
 
 
 @pytest.fixture
-def make_app(settings: Settings):  # noqa: ANN201
+def make_app(settings: Settings):
     """Build apps with changed settings; all stopped at teardown."""
     apps = []
 
-    def build(**changes):  # noqa: ANN003, ANN202
+    def build(**changes):
         application = create_app(settings.with_overrides(**changes))
         apps.append(application)
         return application
@@ -36,7 +36,7 @@ def make_app(settings: Settings):  # noqa: ANN201
         state.db.dispose()
 
 
-def _submit(client, config: dict | None = None, query: str = "") -> str:  # noqa: ANN001
+def _submit(client, config: dict | None = None, query: str = "") -> str:
     response = client.post(
         f"/submit-job{query}",
         data=orjson.dumps(config or sample_config()),
@@ -46,14 +46,14 @@ def _submit(client, config: dict | None = None, query: str = "") -> str:  # noqa
     return response.get_json()["jobId"]
 
 
-def _alive_slots(application) -> int:  # noqa: ANN001
+def _alive_slots(application) -> int:
     executor = application.extensions["seatunnel"].executor
     return sum(1 for t in executor._threads if t.name.startswith("job-slot-") and t.is_alive())
 
 
 def test_a_log_dir_that_is_a_file_fails_each_job_and_keeps_the_slots(
     make_app, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     log_dir = tmp_path / "logs"
     log_dir.write_text("not a directory")
     application = make_app(log_dir=str(log_dir))
@@ -69,7 +69,7 @@ def test_a_log_dir_that_is_a_file_fails_each_job_and_keeps_the_slots(
     assert wait_for_status(client, job_id, ("FINISHED", "FAILED"))["jobStatus"] == "FINISHED"
 
 
-def test_a_full_disk_fails_the_job_with_the_message(make_app, settings: Settings) -> None:  # noqa: ANN001
+def test_a_full_disk_fails_the_job_with_the_message(make_app, settings: Settings) -> None:
     if not os.path.exists("/dev/full"):
         pytest.skip("needs /dev/full")
     application = make_app()
@@ -133,7 +133,7 @@ def _heartbeat(db: Database, job_id: int) -> int:
 
 def test_a_database_error_recording_the_end_keeps_the_slot_and_the_job_is_adopted(
     make_app,
-) -> None:  # noqa: ANN001
+) -> None:
     application = make_app()
     state = application.extensions["seatunnel"]
     executor = state.executor

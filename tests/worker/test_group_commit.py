@@ -28,7 +28,7 @@ def _job(job_id: int) -> Job:
 
 
 @pytest.fixture
-def db(settings) -> Database:  # noqa: ANN001 - the settings fixture truncates the tables
+def db(settings) -> Database:  # the settings fixture truncates the tables
     database = Database(settings.database_url)
     yield database
     database.dispose()
@@ -37,7 +37,7 @@ def db(settings) -> Database:  # noqa: ANN001 - the settings fixture truncates t
 def _count_commits(db: Database) -> list[int]:
     commits = [0]
 
-    def on_commit(_conn) -> None:  # noqa: ANN001
+    def on_commit(_conn) -> None:
         commits[0] += 1
 
     sa.event.listen(db.engine, "commit", on_commit)
@@ -54,7 +54,7 @@ def test_threads_units_are_all_stored_in_fewer_transactions(db: Database) -> Non
         try:
             for n in range(25):
                 db.transact(lambda session, i=base + n: session.add(_job(i)))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(1000 * t,)) for t in range(16)]
@@ -105,7 +105,7 @@ def test_counter_increments_are_summed_and_those_of_failed_units_dropped(db: Dat
     start = threading.Barrier(10)
 
     def unit(fail: bool) -> None:
-        def work(session) -> None:  # noqa: ANN001
+        def work(session) -> None:
             counts.bump(session, "FINISHED", +1)
             if fail:
                 raise ValueError("this unit fails")

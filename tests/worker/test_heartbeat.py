@@ -36,7 +36,7 @@ def test_the_lock_timeout_is_the_databases(settings: Settings) -> None:
         db.dispose()
 
 
-def _beats(db, worker_id: str) -> int:  # noqa: ANN001
+def _beats(db, worker_id: str) -> int:
     with db.read() as conn:
         return conn.execute(
             sa.text("SELECT heartbeat_ms FROM workers WHERE id = :id"), {"id": worker_id}
@@ -44,7 +44,7 @@ def _beats(db, worker_id: str) -> int:  # noqa: ANN001
 
 
 @pytest.fixture
-def running_app(settings: Settings):  # noqa: ANN201
+def running_app(settings: Settings):
     application = create_app(settings)
     yield application
     state = application.extensions["seatunnel"]
@@ -52,7 +52,7 @@ def running_app(settings: Settings):  # noqa: ANN201
     state.db.dispose()
 
 
-def test_a_stuck_chore_does_not_delay_the_heartbeat(running_app) -> None:  # noqa: ANN001
+def test_a_stuck_chore_does_not_delay_the_heartbeat(running_app) -> None:
     state = running_app.extensions["seatunnel"]
     executor = state.executor
     assert "job-heartbeat" in {t.name for t in executor._threads}
@@ -77,7 +77,7 @@ def test_a_stuck_chore_does_not_delay_the_heartbeat(running_app) -> None:  # noq
 
 def test_heartbeats_use_the_databases_clock_not_the_nodes(
     running_app, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
+) -> None:
     """A node whose wall clock is an hour slow still looks alive to every other node, and its
     running job is not adopted from under it."""
     state = running_app.extensions["seatunnel"]

@@ -34,7 +34,7 @@ def test_logger_names_are_shortened_as_log4j_does() -> None:
     )
 
 
-def test_job_log_has_seatunnel_layout_and_joblogit_lines(client, settings) -> None:  # noqa: ANN001
+def test_job_log_has_seatunnel_layout_and_joblogit_lines(client, settings) -> None:
     job_id = "862969647010611201"
     config = sample_config(rows=100)
     config["env"]["job.name"] = "test-job-log-file"
@@ -56,7 +56,7 @@ def test_job_log_has_seatunnel_layout_and_joblogit_lines(client, settings) -> No
     assert re.search(r"INFO\s+\[.a.s.c.s.c.s.ConsoleSinkWriter\].*output rowType", served)
 
 
-def test_lines_follow_logger_levels(tmp_path) -> None:  # noqa: ANN001
+def test_lines_follow_logger_levels(tmp_path) -> None:
     writer = "org.apache.seatunnel.connectors.seatunnel.console.sink.ConsoleSinkWriter"
     log = JobLog(tmp_path, 1)
     logger = logging.getLogger(writer)

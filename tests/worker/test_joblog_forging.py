@@ -25,7 +25,7 @@ def _entries(text: str) -> list[str]:
     return [line for line in text.splitlines() if ENTRY.match(line)]
 
 
-def test_control_characters_in_a_job_name_cannot_forge_log_lines(client, settings) -> None:  # noqa: ANN001
+def test_control_characters_in_a_job_name_cannot_forge_log_lines(client, settings) -> None:
     for separator in ("\n", "\r", "\r\n", "\u2028", "\x0b", "\x85"):
         name = f"evil{separator}{FORGED}"
         config = sample_config(rows=1)

@@ -25,7 +25,7 @@ FINAL = ("FINISHED", "FAILED", "CANCELED")
 PER_JOB = (JobRunner, Subtask, JobPlan, JobMetrics, JobLog)
 
 
-def _run_jobs(client, count: int) -> None:  # noqa: ANN001
+def _run_jobs(client, count: int) -> None:
     config = sample_config()
     config["sink"][0]["log.print.data"] = False
     ids = []
@@ -42,7 +42,7 @@ def _per_job_objects() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, PER_JOB))
 
 
-def _footprint(app) -> dict:  # noqa: ANN001
+def _footprint(app) -> dict:
     """What would grow with every job if a job left something behind, once the slots are idle
     (a job reads FINISHED a moment before its slot drops the runner)."""
     deadline = time.monotonic() + 10
@@ -59,7 +59,7 @@ def _footprint(app) -> dict:  # noqa: ANN001
     }
 
 
-def test_finished_jobs_leave_nothing_behind(app, client) -> None:  # noqa: ANN001
+def test_finished_jobs_leave_nothing_behind(app, client) -> None:
     _run_jobs(client, 4)  # warm up: plugin modules, their loggers, the pools
     before = _footprint(app)
     _run_jobs(client, 16)
@@ -93,7 +93,7 @@ def test_a_fake_source_job_does_not_load_pandas() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_a_thread_that_ends_closes_its_own_read_connection(settings) -> None:  # noqa: ANN001
+def test_a_thread_that_ends_closes_its_own_read_connection(settings) -> None:
     from app.models.db import Database
 
     db = Database(settings.database_url)

@@ -12,7 +12,7 @@ from app.services import counts, recovery
 from app.timefmt import now_ms
 
 
-def _job(job_id: int, status: str, **extra) -> Job:  # noqa: ANN003
+def _job(job_id: int, status: str, **extra) -> Job:
     values = dict(
         id=job_id,
         name=f"j{job_id}",

@@ -122,7 +122,7 @@ def _open(spec: ReadSpec, path: Any) -> Any:
     if spec.compression == "lzo":
         from app.engine.plugins.lzop import LzopReader
 
-        return io.BufferedReader(LzopReader(open(path, "rb")), BLOCK_BYTES)  # noqa: SIM115
+        return io.BufferedReader(LzopReader(open(path, "rb")), BLOCK_BYTES)
     return pa.input_stream(path, compression=spec.compression)
 
 

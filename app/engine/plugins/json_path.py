@@ -173,7 +173,7 @@ def _compile(path: str) -> Any:
 
     try:
         return parse(path)
-    except (JsonPathLexerError, JsonPathParserError, Exception):  # noqa: BLE001 - any parse failure
+    except (JsonPathLexerError, JsonPathParserError, Exception):  # any parse failure
         return None
 
 

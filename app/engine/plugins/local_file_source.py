@@ -410,7 +410,7 @@ class FileReader(SourceReader):
                 data = next(batches, None)
             except (ValueParseError, OSError) as exc:
                 raise JobError(f"LocalFile: {path}: {exc}") from None
-            except Exception as exc:  # noqa: BLE001 - pyarrow's own parse errors
+            except Exception as exc:  # pyarrow's own parse errors
                 raise JobError(f"LocalFile: {path}: {' '.join(str(exc).split())}") from None
             if data is None:
                 return

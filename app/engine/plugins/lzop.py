@@ -91,7 +91,7 @@ class LzopReader(io.RawIOBase):
         if compressed_size < size:
             try:
                 data = self._decompress(data, output_size_hint=size)
-            except Exception as exc:  # noqa: BLE001 - lzallright's LZOError and friends
+            except Exception as exc:  # lzallright's LZOError and friends
                 raise LzopError(f"corrupt lzop block ({exc})") from None
         if len(data) != size:
             raise LzopError("corrupt lzop block (wrong size)")

@@ -51,7 +51,7 @@ def sql_text(node: exp.Expression) -> str:
     """The node written back as SQL (for messages and generated names)."""
     try:
         return node.sql(dialect=SeaTunnelSql, normalize_functions=False)
-    except Exception:  # noqa: BLE001 - sqlglot cannot always render what it parsed
+    except Exception:  # sqlglot cannot always render what it parsed
         return type(node).__name__
 
 
