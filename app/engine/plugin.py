@@ -314,8 +314,8 @@ class SplitEnumerator:
 
 class ListSplitEnumerator(SplitEnumerator):
     """A fixed list of splits; split i goes to subtask i mod parallelism (SeaTunnel's round
-    robin), splits given back go to whichever subtask asks first. Its state is the unassigned
-    splits, so a restore never hands out a finished split again."""
+    robin), splits given back go first, to whichever subtask asks first. Its state is the
+    unassigned splits, so a restore never hands out a finished split again."""
 
     def __init__(self, splits: list[Split], parallelism: int) -> None:
         self.parallelism = max(1, parallelism)
@@ -326,12 +326,14 @@ class ListSplitEnumerator(SplitEnumerator):
         self._restored = False
 
     def next_split(self, subtask: int) -> Split | float | None:
-        """The subtask's next own split, else a returned one, else None."""
+        """A returned split first (it was handed out before every split still pending, so a
+        restored job reads its splits in the order an uninterrupted run does), else the
+        subtask's next own split, else None."""
+        if self.returned:
+            return self.returned.pop(0)
         own = self.pending[subtask % self.parallelism]
         if own:
             return own.pop(0)
-        if self.returned:
-            return self.returned.pop(0)
         return None
 
     def add_splits_back(self, splits: list[Split]) -> None:

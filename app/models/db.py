@@ -84,9 +84,10 @@ def _begin_immediate(conn: sa.Connection) -> None:
                     raise
             time.sleep(delay)
             delay = min(delay * 2, _RETRY_MAX_S)
+        # the last try fails at once (busy_timeout is still 0), as SQLAlchemy's error
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
-    conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try waits in SQLite, and its error is ours
 
 
 class _ConnectionHolder:

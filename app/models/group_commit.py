@@ -42,6 +42,13 @@ class _Unit:
         self.signal.acquire()  # released once: run, or this unit's thread is to lead
 
 
+def _shared_failure(exc: BaseException) -> bool:
+    """A failure of the database rather than of one unit's work: every unit would meet it."""
+    if isinstance(exc, sa.exc.OperationalError):  # lock timeout, server gone, disk full
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+
+
 def defer_increment(session: Session, column: sa.Column, key: Any, delta: int) -> None:
     """Add `delta` to `column` of the row whose primary key is `key`, at the end of the
     transaction (summed with the other units' increments of the same row)."""
@@ -112,26 +119,39 @@ class GroupCommit:
                     unit.signal.release()
 
     def _commit(self, batch: list[_Unit]) -> None:
-        """All units in one transaction; if one of them fails, the transaction is rolled back
-        and each unit runs again in a transaction of its own, so only the failing one fails.
+        """All units in one transaction. If one unit's own work fails, the transaction is rolled
+        back and each unit runs again in a transaction of its own, so only the failing one
+        fails; a failure of the database itself (a lock timeout, a lost connection, the commit)
+        is every unit's, and is not waited for again unit by unit.
 
         No SAVEPOINT per unit: units fail rarely (an id collision, a job taken over), and two
         statements more for every unit would cost more than the rare second pass.
         """
         if len(batch) > 1:
+            unit_failed = False
             try:
                 with self._open_session() as session:
-                    results = [unit.work(session) for unit in batch]
+                    results = []
+                    for unit in batch:
+                        try:
+                            results.append(unit.work(session))
+                        except BaseException as exc:
+                            unit_failed = not _shared_failure(exc)
+                            raise
                     apply_increments(session)
                     session.commit()
-            except BaseException:  # a unit failed: find out which, one at a time
-                pass
-            else:
-                for unit, result in zip(batch, results, strict=True):
-                    unit.result = result
+            except BaseException as exc:  # handed to the units' threads
+                if unit_failed:
+                    for unit in batch:
+                        self._commit_alone(unit)
+                    return
+                for unit in batch:
+                    unit.error = exc
                 return
-        for unit in batch:
-            self._commit_alone(unit)
+            for unit, result in zip(batch, results, strict=True):
+                unit.result = result
+            return
+        self._commit_alone(batch[0])
 
     def _commit_alone(self, unit: _Unit) -> None:
         try:

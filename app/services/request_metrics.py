@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class RequestMetrics:
         self._tables_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._pid = 0
+        self._flush_lock = threading.Lock()  # the flusher, a scrape and the exit hook
+        self._file_name = ""
 
     def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
         """Count one answered request and its latency; `endpoint` is a route rule (bounded)."""
@@ -120,14 +123,23 @@ class RequestMetrics:
                 continue
 
     def flush(self, directory: Path, previous: bytes | None = None) -> bytes:
-        """Write this process's totals to its file if they changed since `previous`."""
-        data = orjson.dumps(self.totals())
-        if data != previous:
-            path = directory / f"requests-{os.getpid()}.json"
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        return data
+        """Write this process's totals to its file if they changed since `previous` (one writer
+        at a time, so a file never goes back to older totals or is renamed half-written)."""
+        with self._flush_lock:
+            data = orjson.dumps(self.totals())
+            if data != previous:
+                path = directory / self._own_file_name()
+                temporary = path.with_suffix(".tmp")
+                temporary.write_bytes(data)
+                os.replace(temporary, path)
+            return data
+
+    def _own_file_name(self) -> str:
+        """requests-<pid>-<start>.json: a later process that reuses the pid gets its own file
+        (starting from zero in the old one's would make the node's totals go back)."""
+        if not self._file_name or not self._file_name.startswith(f"requests-{os.getpid()}-"):
+            self._file_name = f"requests-{os.getpid()}-{time.time_ns()}.json"
+        return self._file_name
 
 
 REQUEST_METRICS = RequestMetrics()

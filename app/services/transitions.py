@@ -14,15 +14,19 @@ from app.timefmt import now_ms
 
 _JOBS = Job.__table__
 # built once (their compiled forms are cached): a job's end is on every job's path
-_SELECT_ENDING = sa.select(
-    _JOBS.c.id,
-    _JOBS.c.name,
-    _JOBS.c.create_ms,
-    _JOBS.c.dag,
-    _JOBS.c.last_checkpoint,
-    _JOBS.c.owner,
-    _JOBS.c.stop_request,
-).where(_JOBS.c.id == sa.bindparam("job_id"))
+_SELECT_ENDING = (
+    sa.select(
+        _JOBS.c.id,
+        _JOBS.c.name,
+        _JOBS.c.create_ms,
+        _JOBS.c.dag,
+        _JOBS.c.last_checkpoint,
+        _JOBS.c.owner,
+        _JOBS.c.stop_request,
+    )
+    .where(_JOBS.c.id == sa.bindparam("job_id"))
+    .with_for_update()
+)  # PostgreSQL: no reaper in between
 _UPDATE_ENDING = (
     sa.update(_JOBS)
     .where(_JOBS.c.id == sa.bindparam("job_id"), _JOBS.c.owner == sa.bindparam("worker_id"))
@@ -83,10 +87,12 @@ def finish_owned(
     if status == JobStatus.SAVEPOINT_DONE.value and row.stop_request == FORCE:
         status = JobStatus.CANCELED.value
     values = _final_values(row, status, error_msg, metrics)
+    params = {f"v_{column}": value for column, value in values.items()}
+    ended = session.execute(_UPDATE_ENDING, {"job_id": job_id, "worker_id": worker_id, **params})
+    if ended.rowcount != 1:
+        return False
     if status == JobStatus.FINISHED.value:
         session.execute(_DROP_CHECKPOINTS, {"job_id": job_id})
-    params = {f"v_{column}": value for column, value in values.items()}
-    session.execute(_UPDATE_ENDING, {"job_id": job_id, "worker_id": worker_id, **params})
     counts.bump(session, status, +1)
     return True
 

@@ -227,7 +227,9 @@ class Executor:
             plan = engine.build_plan(runnable, self.settings.limits)
             state = (
                 checkpoints.load(self.db, job.id, job.restore_checkpoint_id)
-                if job.has_state or job.restore_checkpoint_id is not None
+                if job.has_state
+                or job.start_with_savepoint
+                or job.restore_checkpoint_id is not None
                 else None
             )
             if state is None and job.restore_checkpoint_id is not None:
