@@ -25,8 +25,8 @@ _SELECT_ENDING = (
         _JOBS.c.stop_request,
     )
     .where(_JOBS.c.id == sa.bindparam("job_id"))
-    .with_for_update()
-)  # PostgreSQL: no reaper in between
+    .with_for_update()  # PostgreSQL: the reaper cannot take the job in between
+)
 _UPDATE_ENDING = (
     sa.update(_JOBS)
     .where(_JOBS.c.id == sa.bindparam("job_id"), _JOBS.c.owner == sa.bindparam("worker_id"))
