@@ -20,6 +20,7 @@ from app.engine.metrics import JobMetrics
 from app.engine.pipeline import Pipeline, pipelines
 from app.engine.plugin import Plugin, RunContext, Split
 from app.engine.realtime import BLOCKED, BUSY, ROWS_IN, ROWS_OUT, SourceClock, route_cell
+from app.engine.thread_pool import PooledThread
 
 if TYPE_CHECKING:
     from app.engine.plan import JobPlan
@@ -164,10 +165,8 @@ class Subtask:
         self.iterator: Any = None
         self.exhausted = False  # the enumerator has no more splits for this subtask
         self.pending: dict[int, dict[str, list[int]]] = {}  # sink id -> rows since last prepare
-        self.thread = threading.Thread(
-            target=self._main,
-            name=f"job-{runner.job_id}-p{self.pipeline.number}-{index}",
-            daemon=True,
+        self.thread = PooledThread(
+            self._main, name=f"job-{runner.job_id}-p{self.pipeline.number}-{index}"
         )
 
     # -- opening --------------------------------------------------------------------------
@@ -384,9 +383,7 @@ class JobRunner:
         self.metrics.start()
         result: dict[str, Any] = {}
         self._command = self.control()
-        job = threading.Thread(
-            target=self._job, args=(result,), name=f"job-{self.job_id}", daemon=True
-        )
+        job = PooledThread(self._job, (result,), name=f"job-{self.job_id}")
         try:
             job.start()
             while True:

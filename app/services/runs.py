@@ -31,6 +31,8 @@ class ClaimedJob:
     restore_checkpoint_id: int | None = None
     # it stored a checkpoint in an earlier run (or is restored from one): state to load
     has_state: bool = True
+    create_ms: int = 0
+    dag: str = "{}"  # its stored jobDag (a FINISHED end renders the job object from it)
 
 
 MAX_SUBSET_TAGS = 8  # up to 255 tag-filter heads per claim; nodes with more tags scan instead
@@ -177,6 +179,8 @@ def claim_jobs(
                     bool(row.start_with_savepoint),
                     row.restore_checkpoint_id,
                     row.last_checkpoint is not None,
+                    row.create_ms,
+                    row.dag,
                 )
             )
         return claimed
@@ -203,6 +207,8 @@ _CLAIM = (
         _JOBS.c.start_with_savepoint,
         _JOBS.c.restore_checkpoint_id,
         _JOBS.c.last_checkpoint,
+        _JOBS.c.create_ms,
+        _JOBS.c.dag,
     )
 )
 
@@ -259,6 +265,19 @@ def finish_job(
         if sample is not None:  # first: it is added only while the job is still ours
             sample_store.insert(session, worker_id, [sample], now_ms())
         return transitions.finish_owned(session, job_id, worker_id, status, error_msg, metrics)
+
+    return db.transact(finish)
+
+
+def finish_rendered(
+    db: Database, ending: transitions.Ending, sample: sample_store.Sample | None = None
+) -> bool:
+    """`finish_job` for a FINISHED end rendered beforehand (see `transitions.Ending`)."""
+
+    def finish(session: Session) -> bool:
+        if sample is not None:  # first: it is added only while the job is still ours
+            sample_store.insert(session, ending.worker_id, [sample], now_ms())
+        return transitions.finish_rendered(session, ending)
 
     return db.transact(finish)
 

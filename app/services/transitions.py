@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,6 +95,44 @@ def finish_owned(
     if status == JobStatus.FINISHED.value:
         session.execute(_DROP_CHECKPOINTS, {"job_id": job_id})
     counts.bump(session, status, +1)
+    return True
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A job's end rendered before its transaction, by the worker that ran it: what the
+    claim returned (name, creation, jobDag) is all FINISHED's job object needs, so the shared
+    transaction only writes (no read of the row, no rendering inside it)."""
+
+    job_id: int
+    worker_id: str
+    values: dict
+    # whether checkpoints of this job may be stored (restored, or this run stored one)
+    drop_checkpoints: bool
+
+    @classmethod
+    def finished(
+        cls, row: Any, worker_id: str, metrics: str | None, drop_checkpoints: bool
+    ) -> Ending:
+        """A FINISHED end of job `row` (id, name, create_ms, dag; as claimed)."""
+        row = _Rendered(row, None)
+        values = _final_values(row, JobStatus.FINISHED.value, None, metrics)
+        return cls(row.id, worker_id, values, drop_checkpoints)
+
+
+def finish_rendered(session: Session, ending: Ending) -> bool:
+    """Record a FINISHED end rendered beforehand (`Ending`), in the caller's transaction;
+    False if the job is not this worker's any more (the UPDATE's owner guard locks and checks
+    it at once, so another worker that took the job over keeps it)."""
+    params = {f"v_{column}": value for column, value in ending.values.items()}
+    ended = session.execute(
+        _UPDATE_ENDING, {"job_id": ending.job_id, "worker_id": ending.worker_id, **params}
+    )
+    if ended.rowcount != 1:
+        return False
+    if ending.drop_checkpoints:
+        session.execute(_DROP_CHECKPOINTS, {"job_id": ending.job_id})
+    counts.bump(session, JobStatus.FINISHED.value, +1)
     return True
 
 

@@ -26,6 +26,7 @@ from app.services import (
     secrets,
     shade,
     stops,
+    transitions,
 )
 from app.services.samples import Sample
 from app.worker.console_mirror import ConsoleMirror
@@ -209,6 +210,7 @@ class Executor:
         masker = secrets.Masker()
         job_log: JobLog | None = None
         runner: engine.JobRunner | None = None
+        store: _CheckpointStore | None = None
         outcome, error = "FAILED", None
         try:
             stored = orjson.loads(job.config)
@@ -240,10 +242,11 @@ class Executor:
                 job_log.write(
                     f"Restoring job {job.id} from checkpoint {state.get('checkpoint_id')}"
                 )
+            store = _CheckpointStore(self.db, job.id, self.worker_id, job_log)
             runner = plan.runner(
                 log=job_log.write,
                 control=lambda: self._control(job.id),
-                checkpoints=_CheckpointStore(self.db, job.id, self.worker_id, job_log),
+                checkpoints=store,
                 restore=state,
                 job_id=str(job.id),
             )
@@ -291,6 +294,16 @@ class Executor:
         if log_error is not None and outcome != "FAILED":
             # the job's own work is done, but what it logged is lost: say so, do not hide it
             outcome, error = "FAILED", masker.text(str(log_error))
+        if outcome == "FINISHED" and store is not None:
+            # the common end: rendered here, so the shared transaction only writes
+            earlier_state = (
+                job.has_state or job.start_with_savepoint or job.restore_checkpoint_id is not None
+            )
+            ending = transitions.Ending.finished(
+                job, self.worker_id, metrics, drop_checkpoints=earlier_state or store.stored
+            )
+            self._record(lambda db, _job_id: runs.finish_rendered(db, ending, sample), job.id)
+            return
         self._record(runs.finish_job, job.id, self.worker_id, outcome, error, metrics, sample)
 
     def _record(self, write, job_id: int, *args) -> bool:
@@ -410,12 +423,14 @@ class _CheckpointStore:
         self.job_id = job_id
         self.worker_id = worker_id
         self.job_log = job_log
+        self.stored = False  # whether this run stored a checkpoint (its end drops them)
 
     def save(
         self, checkpoint_id: int, kind: str, state: dict, trigger_ms: int | None = None
     ) -> None:
         """Store it (raises if another worker has taken the job over); `trigger_ms`, when the
         runner passes it, is when the checkpoint began (its duration in /jobs/checkpoints)."""
+        self.stored = True  # before the write: a failed write may still have stored it
         checkpoints.save(
             self.db, self.job_id, self.worker_id, checkpoint_id, kind, state, trigger_ms
         )
