@@ -65,7 +65,7 @@ def apply_increments(session: Session) -> None:
         if delta:
             table = column.table
             key_column = next(iter(table.primary_key.columns))
-            session.execute(
+            session.connection().execute(
                 sa.update(table).where(key_column == slot[2]).values({column: column + delta})
             )
 

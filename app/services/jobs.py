@@ -228,7 +228,7 @@ _INSERT_JOB = sa.insert(Job.__table__)  # built once: its compiled form is cache
 
 
 def _insert(session, row: dict) -> Submitted:
-    session.execute(_INSERT_JOB, row)
+    session.connection().execute(_INSERT_JOB, row)  # Core: no ORM execute path
     return Submitted(row["id"], row["name"])
 
 

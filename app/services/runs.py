@@ -100,7 +100,7 @@ def _subsets(node_tags: dict[str, str]) -> list[str]:
 
 
 def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
-    """SQL for the id of the oldest PENDING job this node may run, and its parameters.
+    """SQL for the ids of the :limit oldest PENDING jobs this node may run, and its parameters.
 
     One index seek per queue: the untagged jobs, and the jobs of each tag filter the node
     matches (ix_jobs_status_tag_filter_create_ms), so however many jobs wait for other nodes'
@@ -109,7 +109,7 @@ def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
     """
     head = (
         "SELECT id FROM (SELECT id FROM jobs WHERE status = 'PENDING' AND {where}"
-        " ORDER BY create_ms, id LIMIT 1) AS head{n}"
+        " ORDER BY create_ms, id LIMIT :limit) AS head{n}"
     )
     params: dict = {}
     heads = [head.format(where="tag_filter IS NULL", n=0)]
@@ -127,7 +127,7 @@ def _candidate_sql(db: Database, node_tags: dict[str, str]) -> tuple[str, dict]:
         # planner may walk the status index past every unmatched job); the UPDATE re-checks it
         "SELECT id FROM jobs WHERE id IN ("
         + " UNION ALL ".join(heads)
-        + f") ORDER BY create_ms, id LIMIT 1{lock}"
+        + f") ORDER BY create_ms, id LIMIT :limit{lock}"
     )
     return sql, params
 
@@ -141,76 +141,88 @@ def claim_next(
 
 
 def claim_jobs(
-    db: Database, worker_id: str, node_tags: dict[str, str] | None, limit: int
+    db: Database,
+    worker_id: str,
+    node_tags: dict[str, str] | None,
+    limit: int,
+    known_pending: bool = False,
 ) -> list[ClaimedJob]:
     """Atomically move up to `limit` of the oldest PENDING jobs this node may run to RUNNING
-    under this worker, in one transaction (one per free slot, not one per job).
+    under this worker: one UPDATE ... RETURNING in one transaction (one per free slot, not one
+    per job).
 
-    A read first: when nothing waits, no write transaction is opened (an idle poll must not take
-    SQLite's write lock from the submissions). PostgreSQL: each candidate is locked with FOR
-    UPDATE SKIP LOCKED, so concurrent claimers each get different jobs. SQLite has no row locks
-    (SQLAlchemy drops FOR UPDATE there); the write transaction starts with BEGIN IMMEDIATE, so
-    claims are serialized. The update is guarded by `status = 'PENDING'` either way. Tags are
-    matched in SQL (`_candidate_sql`): jobs whose tag_filter this node does not match stay
-    PENDING for another node and never hold up the others, however many of them are queued.
+    Unless the caller knows a job is waiting (`known_pending`: one was just submitted here, or
+    the last claim found as many as it asked for), a read comes first: when nothing waits, no
+    write transaction is opened (an idle poll must not take SQLite's write lock from the
+    submissions). PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so
+    concurrent claimers each get different jobs. SQLite has no row locks; the write transaction
+    starts with BEGIN IMMEDIATE, so claims are serialized. The update is guarded by
+    `status = 'PENDING'` either way. Tags are matched in SQL (`_candidate_sql`): jobs whose
+    tag_filter this node does not match stay PENDING for another node and never hold up the
+    others, however many of them are queued.
     """
-    if limit < 1 or not _any_pending(db):
+    if limit < 1 or not (known_pending or _any_pending(db)):
         return []
     sql, params = _candidate_sql(db, {str(k): str(v) for k, v in (node_tags or {}).items()})
+    statement = _claim_statement(sql)
 
     def claim(session: Session) -> list[ClaimedJob]:
-        claimed: list[ClaimedJob] = []
-        now = now_ms()
-        while len(claimed) < limit:
-            chosen = session.execute(sa.text(sql), params).scalar()
-            if chosen is None:
-                break
-            row = session.execute(
-                _CLAIM, {"chosen": chosen, "owner": worker_id, "start": now}
-            ).first()
-            if row is None:
-                break
-            claimed.append(
-                ClaimedJob(
-                    row.id,
-                    row.name,
-                    row.config,
-                    row.mode,
-                    bool(row.start_with_savepoint),
-                    row.restore_checkpoint_id,
-                    row.last_checkpoint is not None,
-                    row.create_ms,
-                    row.dag,
-                )
+        rows = session.connection().execute(
+            statement, {**params, "limit": limit, "owner": worker_id, "start": now_ms()}
+        )
+        return [
+            ClaimedJob(
+                row.id,
+                row.name,
+                row.config,
+                row.mode,
+                bool(row.start_with_savepoint),
+                row.restore_checkpoint_id,
+                row.last_checkpoint is not None,
+                row.create_ms,
+                row.dag,
             )
-        return claimed
+            for row in sorted(rows, key=lambda row: (row.create_ms, row.id))
+        ]
 
     return db.transact(claim)
 
 
 _JOBS = Job.__table__
-# built once, so its compiled form is cached: every job is claimed through it
-_CLAIM = (
-    sa.update(_JOBS)
-    .where(_JOBS.c.id == sa.bindparam("chosen"), _JOBS.c.status == JobStatus.PENDING.value)
-    .values(
-        status=JobStatus.RUNNING.value,
-        owner=sa.bindparam("owner"),
-        start_ms=sa.bindparam("start"),
-        heartbeat_ms=db_now_ms(),
-    )
-    .returning(
-        _JOBS.c.id,
-        _JOBS.c.name,
-        _JOBS.c.config,
-        _JOBS.c.mode,
-        _JOBS.c.start_with_savepoint,
-        _JOBS.c.restore_checkpoint_id,
-        _JOBS.c.last_checkpoint,
-        _JOBS.c.create_ms,
-        _JOBS.c.dag,
-    )
-)
+_CLAIM_STATEMENTS: dict[str, sa.Update] = {}  # candidate SQL -> its claim (compiled once)
+
+
+def _claim_statement(candidate_sql: str) -> sa.Update:
+    """UPDATE the candidates `candidate_sql` selects to RUNNING under :owner, RETURNING what a
+    runner needs; built once per candidate query (a node's tags rarely change)."""
+    found = _CLAIM_STATEMENTS.get(candidate_sql)
+    if found is None:
+        candidates = sa.text(candidate_sql).columns(_JOBS.c.id)
+        found = (
+            sa.update(_JOBS)
+            .where(_JOBS.c.id.in_(candidates), _JOBS.c.status == JobStatus.PENDING.value)
+            .values(
+                status=JobStatus.RUNNING.value,
+                owner=sa.bindparam("owner"),
+                start_ms=sa.bindparam("start"),
+                heartbeat_ms=db_now_ms(),
+            )
+            .returning(
+                _JOBS.c.id,
+                _JOBS.c.name,
+                _JOBS.c.config,
+                _JOBS.c.mode,
+                _JOBS.c.start_with_savepoint,
+                _JOBS.c.restore_checkpoint_id,
+                _JOBS.c.last_checkpoint,
+                _JOBS.c.create_ms,
+                _JOBS.c.dag,
+            )
+        )
+        if len(_CLAIM_STATEMENTS) > 64:  # bounded: tags changed many times
+            _CLAIM_STATEMENTS.clear()
+        _CLAIM_STATEMENTS[candidate_sql] = found
+    return found
 
 
 def _any_pending(db: Database) -> bool:

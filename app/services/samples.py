@@ -48,7 +48,7 @@ def insert(session: Session, worker_id: str | None, samples: list[Sample], now: 
     if not samples:
         return
     statement = _INSERT_OWNED if worker_id is not None else _INSERT_ANY
-    session.execute(
+    session.connection().execute(
         statement,
         [
             {

@@ -125,13 +125,14 @@ def finish_rendered(session: Session, ending: Ending) -> bool:
     False if the job is not this worker's any more (the UPDATE's owner guard locks and checks
     it at once, so another worker that took the job over keeps it)."""
     params = {f"v_{column}": value for column, value in ending.values.items()}
-    ended = session.execute(
+    conn = session.connection()  # Core statements: no ORM execute path
+    ended = conn.execute(
         _UPDATE_ENDING, {"job_id": ending.job_id, "worker_id": ending.worker_id, **params}
     )
     if ended.rowcount != 1:
         return False
     if ending.drop_checkpoints:
-        session.execute(_DROP_CHECKPOINTS, {"job_id": ending.job_id})
+        conn.execute(_DROP_CHECKPOINTS, {"job_id": ending.job_id})
     counts.bump(session, JobStatus.FINISHED.value, +1)
     return True
 

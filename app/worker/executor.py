@@ -151,23 +151,32 @@ class Executor:
         return self._tags
 
     def _dispatch_loop(self) -> None:
+        known_pending = True  # jobs may wait from before this worker started
         while not self._stopping.is_set():
             if not self._free_slots.acquire(timeout=self._poll):
                 continue
             free = 1
             while free < self.settings.slots and self._free_slots.acquire(blocking=False):
                 free += 1
+            if self._wake.is_set():  # a job was just submitted here: no need to look first
+                self._wake.clear()
+                known_pending = True
             try:
-                jobs = runs.claim_jobs(self.db, self.worker_id, self._node_tags(), free)
+                jobs = runs.claim_jobs(
+                    self.db, self.worker_id, self._node_tags(), free, known_pending
+                )
             except Exception:  # the database may be briefly unavailable
                 log.exception("claiming a job failed")
                 jobs = []
                 self._stopping.wait(1.0)
+            # as many as asked for: more may wait, the next claim need not look first
+            known_pending = len(jobs) == free
             for _ in range(free - len(jobs)):
                 self._free_slots.release()
             if not jobs:
                 if self._wake.wait(self._poll):
                     self._wake.clear()
+                    known_pending = True
                 continue
             with self._held_lock:
                 self._held.update(job.id for job in jobs)

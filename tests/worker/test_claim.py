@@ -174,3 +174,35 @@ def test_tags_with_nul_are_refused(client) -> None:
         "status": "fail",
         "message": "Tags must not contain a NUL character.",
     }
+
+
+def test_one_claim_takes_several_oldest_first_and_concurrent_batches_split(
+    database_url: str,
+) -> None:
+    truncate_all(database_url)
+    handles = [Database(database_url), Database(database_url)]
+    try:
+        expected = _store_pending(handles[0], 40)
+        first = runs.claim_jobs(handles[0], "w0", {}, 3)
+        assert [job.id for job in first] == [1000, 1001, 1002]  # oldest first, in order
+        assert first[0].dag == "{}" and first[0].create_ms == 1_700_000_000_000 + 1000
+        taken: list[int] = [job.id for job in first]
+        lock = threading.Lock()
+
+        def claimer(db: Database, name: str) -> None:
+            while jobs := runs.claim_jobs(db, name, {}, 4, known_pending=True):
+                with lock:
+                    taken.extend(job.id for job in jobs)
+
+        threads = [
+            threading.Thread(target=claimer, args=(handles[i % 2], f"w{i}")) for i in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(taken) == sorted(expected)  # every job once, none twice
+        assert runs.claim_jobs(handles[1], "w9", {}, 4, known_pending=True) == []
+    finally:
+        for db in handles:
+            db.dispose()
