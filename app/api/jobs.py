@@ -21,7 +21,10 @@ _page = PageSchema()
 
 
 def _params(args: dict) -> job_service.SubmitParams:
-    loaded = load(_submit_params, args)
+    return _submit_params_of(load(_submit_params, args))
+
+
+def _submit_params_of(loaded: dict) -> job_service.SubmitParams:
     # Built (and so checked) before the body is read, as SeaTunnel does.
     return job_service.SubmitParams(
         job_id=loaded["jobId"],
@@ -81,9 +84,9 @@ def submit_job() -> Response:
         409:
           $ref: '#/components/responses/Conflict'
     """
-    params = _params(request.args.to_dict())
-    fmt = load(_submit_params, request.args.to_dict())["format"]
-    config = job_service.parse_job_config(request_body(), fmt, state().settings.limits)
+    loaded = load(_submit_params, request.args.to_dict())
+    params = _submit_params_of(loaded)
+    config = job_service.parse_job_config(request_body(), loaded["format"], state().settings.limits)
     return json_response(_submit(config, params).to_json())
 
 

@@ -35,6 +35,11 @@ _KIND_WORDS = {
 
 def lookup(config: dict, key: str) -> Any:
     """The value at dotted `key`, written flat ("row.num") or nested ({"row": {"num": ..}}); else MISSING."""
+    if not isinstance(config, dict):
+        return MISSING
+    found = config.get(key, MISSING)  # written flat: the first thing _lookup tries
+    if found is not MISSING or "." not in key:
+        return found
     return _lookup(config, key.split("."))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -60,10 +61,25 @@ _MAX_WALK = 200_000  # nodes visited when collecting secrets (configs are size-c
 
 def is_sensitive_key(key: object, extra: Iterable[str] = ()) -> bool:
     """Whether an option named `key` (any case; `-` and `_` alike) holds a secret."""
-    name = str(key).lower().replace("-", "_")
-    return any(word in name for word in SENSITIVE_KEYWORDS) or any(
-        word and word in name for word in extra
-    )
+    key = str(key)
+    if len(key) <= _CACHED_KEY_LENGTH:
+        name, sensitive = _normalized_key(key)
+    else:
+        name, sensitive = _normalize_key(key)
+    return sensitive or any(word and word in name for word in extra)
+
+
+_CACHED_KEY_LENGTH = 256  # option names are short; an untrusted long key is not kept
+
+
+def _normalize_key(key: str) -> tuple[str, bool]:
+    """The key as keywords are matched (lower case, `_` for `-`), and whether one is in it."""
+    name = key.lower().replace("-", "_")
+    return name, any(word in name for word in SENSITIVE_KEYWORDS)
+
+
+# every config's walk asks about the same few option names
+_normalized_key = lru_cache(maxsize=4096)(_normalize_key)
 
 
 def _extra_keys(config: dict) -> tuple[str, ...]:
