@@ -40,6 +40,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     install_basic_auth(app, settings)
     register_blueprints(app, settings.context_path)
+    if not settings.enable_basic_auth:  # with it, every request goes through its check
+        from app.api.fast_job_info import install_fast_job_info
+
+        install_fast_job_info(app, db, settings.context_path)
     if settings.telemetry_enabled:
         from app.api.telemetry_hooks import install_request_metrics
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, Request
 
-_RULE_KEY = "seatunnel.url_rule"
+RULE_KEY = "seatunnel.url_rule"  # the matched route, in the WSGI environ
 
 
 class _RuleRecordingRequest(Request):
@@ -23,7 +23,7 @@ class _RuleRecordingRequest(Request):
     @url_rule.setter
     def url_rule(self, rule) -> None:
         self._rule = rule
-        self.environ[_RULE_KEY] = rule
+        self.environ[RULE_KEY] = rule
 
 
 class _RequestMetricsMiddleware:
@@ -44,7 +44,7 @@ class _RequestMetricsMiddleware:
 
         result = self.wsgi_app(environ, capture)
         # the route's rule, never the raw path: one series per route, whatever the URL
-        rule = environ.get(_RULE_KEY)
+        rule = environ.get(RULE_KEY)
         code = int(status[-1][:3]) if status and status[-1][:3].isdigit() else 0
         self.observe(
             environ.get("REQUEST_METHOD", ""),
