@@ -16,6 +16,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.models import pq_fetch
 from app.models.group_commit import GroupCommit, apply_increments
 
 T = TypeVar("T")
@@ -93,10 +94,11 @@ def _begin_immediate(conn: sa.Connection) -> None:
 class _ConnectionHolder:
     """A thread's own DBAPI connection (a weakref target: dropped with the thread's locals)."""
 
-    __slots__ = ("conn", "__weakref__")
+    __slots__ = ("conn", "prepared", "__weakref__")
 
     def __init__(self, conn) -> None:
         self.conn = conn
+        self.prepared = pq_fetch.PreparedReads()  # PostgreSQL: statements prepared on it
 
 
 class Database:
@@ -105,6 +107,10 @@ class Database:
     def __init__(self, url: str, echo: bool = False) -> None:
         self.url = sa.make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # psycopg 3: the hot one-row reads go through libpq directly (models.pq_fetch)
+        self.is_postgresql = self.url.get_backend_name() == "postgresql" and (
+            self.url.get_driver_name() == "psycopg"
+        )
         self.pid = os.getpid()
         # hide_parameters: a logged database error must not show the job config (secrets)
         kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
@@ -177,14 +183,16 @@ class Database:
         each request thread keeps one autocommit DBAPI connection, so a primary-key lookup costs
         about what the database itself takes.
         """
-        if not self._qmark:
-            sql = sql.replace("?", "%s")
         for attempt in (1, 2):
             conn = self._thread_connection()
             try:
+                if self.is_postgresql:
+                    row = pq_fetch.fetch_one(conn, self._local.holder.prepared, sql, params)
+                    if row is not pq_fetch.UNSUPPORTED:
+                        return row
                 cursor = conn.cursor()
                 try:
-                    cursor.execute(sql, params)
+                    cursor.execute(sql if self._qmark else sql.replace("?", "%s"), params)
                     return cursor.fetchone()
                 finally:
                     cursor.close()
