@@ -4,8 +4,9 @@ Every job runs on a job thread and one thread per subtask. Starting an OS thread
 0.1 ms of CPU and a hand-over (`Thread.start` waits until the new thread runs), which under
 load is a large part of a small job. A `PooledThread` has the part of `threading.Thread`'s
 interface the runner uses (start, join, is_alive, name) and runs on a thread that went idle
-after an earlier task; a thread abandoned by a force cancel simply never comes back, and the
-pool starts another. Idle threads end after IDLE_SECONDS.
+after an earlier task. A thread a force cancel abandons comes back only if the plugin call it
+is stuck in ever returns; meanwhile the pool starts others. Idle threads end after IDLE_SECONDS.
+`/running-threads` names the module of the task's code, as for a plain thread.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class PooledThread:
         """Hand the task to an idle pooled thread (or a new one)."""
         if self._started:
             raise RuntimeError("threads can only be started once")
+        _POOL.run(self)  # may raise (no thread could be started): then it never ran
         self._started = True
-        _POOL.run(self)
 
     def is_alive(self) -> bool:
         """Started and not yet returned (False before start, as for a Thread)."""
@@ -54,12 +55,15 @@ class PooledThread:
     def _run(self) -> None:
         current = threading.current_thread()
         current.name = self.name
+        idle_target = getattr(current, "_target", None)
+        current._target = self.target  # what /running-threads reports the thread runs
         try:
             self.target(*self.args)
         except BaseException:  # the runner's targets hand their errors on; never lose a thread
             log.exception("runner thread %s failed", self.name)
         finally:
             current.name = IDLE_NAME
+            current._target = idle_target
             self._done.set()
 
 

@@ -58,7 +58,10 @@ def defer_increment(session: Session, column: sa.Column, key: Any, delta: int) -
 
 
 def apply_increments(session: Session) -> None:
-    """Write the summed increments, one UPDATE per row, in a fixed order."""
+    """Write the summed increments, one UPDATE per row, in a fixed order, after every other
+    change of the transaction (pending ORM changes are flushed first): the counter rows are
+    always the last rows a transaction locks."""
+    session.flush()
     pending: dict = session.info.pop(_DEFERRED, {})
     for slot in sorted(pending, key=repr):
         column, delta = pending[slot]

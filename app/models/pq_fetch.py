@@ -4,7 +4,8 @@ psycopg's cursor costs about 80 us of client CPU for a one-row primary-key looku
 its prepare bookkeeping, building the row); libpq's `exec_prepared` with text values costs
 about 35. job-info, which clients poll, is such a lookup. Only what these reads need is
 handled here (integer, boolean and text columns and parameters); anything else answers
-UNSUPPORTED and the caller uses the cursor, which also raises the proper errors.
+UNSUPPORTED and the caller uses the cursor, which also raises the proper errors. Parameters are
+sent as text: the hot reads pass ids and short strings.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ _TEXT_TYPES = frozenset({25, 1043, 19})  # text, varchar, name
 
 
 class PreparedReads:
-    """The statements prepared on one connection (names are per connection in PostgreSQL)."""
+    """The statements prepared on one connection (names are per connection in PostgreSQL),
+    and the statements this module leaves to the cursor (their result types)."""
 
-    __slots__ = ("names",)
+    __slots__ = ("names", "count", "cursor_only")
 
     def __init__(self) -> None:
         self.names: dict[str, bytes] = {}
+        self.count = 0  # names are never reused, even after one was dropped
+        self.cursor_only: set[str] = set()
 
 
 def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> Any:
@@ -32,22 +36,25 @@ def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> An
     (autocommit), None without one, or UNSUPPORTED."""
     from psycopg import pq
 
-    values = _encode(params)
+    if sql in prepared.cursor_only:
+        return UNSUPPORTED
+    encoding = conn.info.encoding
+    values = _encode(params, encoding)
     if values is None:
         return UNSUPPORTED
     pgconn = conn.pgconn
     name = prepared.names.get(sql)
     if name is None:
-        name = f"seatunnel_read_{len(prepared.names)}".encode()
-        done = pgconn.prepare(name, _numbered(sql).encode())
+        prepared.count += 1
+        name = f"seatunnel_read_{prepared.count}".encode()
+        done = pgconn.prepare(name, _numbered(sql).encode(encoding))
         if done.status != pq.ExecStatus.COMMAND_OK:
-            return UNSUPPORTED
+            return _failed(pgconn)
         prepared.names[sql] = name
     result = pgconn.exec_prepared(name, values)
     if result.status != pq.ExecStatus.TUPLES_OK:
-        if pgconn.status != pq.ConnStatus.OK:
-            raise ConnectionError("the connection to PostgreSQL is broken")
-        return UNSUPPORTED
+        prepared.names.pop(sql, None)  # prepared again next time (or the cursor's error)
+        return _failed(pgconn)
     if result.ntuples == 0:
         return None
     row = []
@@ -59,23 +66,34 @@ def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> An
         elif kind in _INT_TYPES:
             row.append(int(raw))
         elif kind in _TEXT_TYPES:
-            row.append(raw.decode())
+            row.append(raw.decode(encoding))
         elif kind == _BOOL_TYPE:
             row.append(raw == b"t")
         else:
+            prepared.cursor_only.add(sql)  # the same columns every time: ask the cursor
             return UNSUPPORTED
     return tuple(row)
 
 
-def _encode(params: tuple) -> list[bytes | None] | None:
+def _failed(pgconn: Any) -> Any:
+    """After an error: a broken connection is the caller's to replace; any other error is the
+    cursor's to raise (it runs the statement again and raises psycopg's exception)."""
+    from psycopg import pq
+
+    if pgconn.status != pq.ConnStatus.OK:
+        raise ConnectionError("the connection to PostgreSQL is broken")
+    return UNSUPPORTED
+
+
+def _encode(params: tuple, encoding: str) -> list[bytes | None] | None:
     values: list[bytes | None] = []
     for value in params:
         if value is None:
             values.append(None)
         elif isinstance(value, bool):
             return None
-        elif isinstance(value, (int, str)):
-            values.append(str(value).encode())
+        elif isinstance(value, int) or isinstance(value, str) and "\x00" not in value:
+            values.append(str(value).encode(encoding))  # a NUL would end libpq's C string early
         else:
             return None
     return values

@@ -28,11 +28,11 @@ class ClaimedJob:
     config: str
     mode: str
     start_with_savepoint: bool
-    restore_checkpoint_id: int | None = None
+    restore_checkpoint_id: int | None
     # it stored a checkpoint in an earlier run (or is restored from one): state to load
-    has_state: bool = True
-    create_ms: int = 0
-    dag: str = "{}"  # its stored jobDag (a FINISHED end renders the job object from it)
+    has_state: bool
+    create_ms: int
+    dag: str  # its stored jobDag (a FINISHED end renders the job object from it)
 
 
 MAX_SUBSET_TAGS = 8  # up to 255 tag-filter heads per claim; nodes with more tags scan instead
@@ -164,12 +164,17 @@ def claim_jobs(
     if limit < 1 or not (known_pending or _any_pending(db)):
         return []
     sql, params = _candidate_sql(db, {str(k): str(v) for k, v in (node_tags or {}).items()})
-    statement = _claim_statement(sql)
+    statement = _claim_statement(sql, once=not db.is_sqlite)
 
     def claim(session: Session) -> list[ClaimedJob]:
-        rows = session.connection().execute(
+        conn = session.connection()
+        rows = conn.execute(
             statement, {**params, "limit": limit, "owner": worker_id, "start": now_ms()}
-        )
+        ).all()
+        rows.sort(key=lambda row: (row.create_ms, row.id))
+        if len(rows) > limit:  # never more than asked for (each one takes a slot)
+            conn.execute(_UNCLAIM, [{"job_id": row.id, "owner": worker_id} for row in rows[limit:]])
+            rows = rows[:limit]
         return [
             ClaimedJob(
                 row.id,
@@ -182,25 +187,40 @@ def claim_jobs(
                 row.create_ms,
                 row.dag,
             )
-            for row in sorted(rows, key=lambda row: (row.create_ms, row.id))
+            for row in rows
         ]
 
     return db.transact(claim)
 
 
 _JOBS = Job.__table__
-_CLAIM_STATEMENTS: dict[str, sa.Update] = {}  # candidate SQL -> its claim (compiled once)
+_CLAIM_STATEMENTS: dict[tuple[str, bool], sa.Update] = {}  # its claim, compiled once
+# a job claimed beyond the limit goes straight back (see _claim_statement)
+_UNCLAIM = (
+    sa.update(_JOBS)
+    .where(_JOBS.c.id == sa.bindparam("job_id"), _JOBS.c.owner == sa.bindparam("owner"))
+    .values(status=JobStatus.PENDING.value, owner=None, start_ms=None, heartbeat_ms=None)
+)
 
 
-def _claim_statement(candidate_sql: str) -> sa.Update:
+def _claim_statement(candidate_sql: str, once: bool) -> sa.Update:
     """UPDATE the candidates `candidate_sql` selects to RUNNING under :owner, RETURNING what a
-    runner needs; built once per candidate query (a node's tags rarely change)."""
-    found = _CLAIM_STATEMENTS.get(candidate_sql)
+    runner needs; built once per candidate query (a node's tags rarely change).
+
+    `once` (PostgreSQL): the candidates are an ARRAY(...) of the subquery, which the planner
+    runs once. Under `IN (subquery)` it may run it again for each row it looks at, and since
+    FOR UPDATE SKIP LOCKED then skips the rows just updated, each run finds more: one claim
+    could take several times its limit.
+    """
+    found = _CLAIM_STATEMENTS.get((candidate_sql, once))
     if found is None:
-        candidates = sa.text(candidate_sql).columns(_JOBS.c.id)
+        if once:
+            candidates = sa.text(f"jobs.id = ANY(ARRAY({candidate_sql}))")
+        else:
+            candidates = _JOBS.c.id.in_(sa.text(candidate_sql).columns(_JOBS.c.id))
         found = (
             sa.update(_JOBS)
-            .where(_JOBS.c.id.in_(candidates), _JOBS.c.status == JobStatus.PENDING.value)
+            .where(candidates, _JOBS.c.status == JobStatus.PENDING.value)
             .values(
                 status=JobStatus.RUNNING.value,
                 owner=sa.bindparam("owner"),
@@ -221,7 +241,7 @@ def _claim_statement(candidate_sql: str) -> sa.Update:
         )
         if len(_CLAIM_STATEMENTS) > 64:  # bounded: tags changed many times
             _CLAIM_STATEMENTS.clear()
-        _CLAIM_STATEMENTS[candidate_sql] = found
+        _CLAIM_STATEMENTS[(candidate_sql, once)] = found
     return found
 
 

@@ -71,3 +71,21 @@ def test_an_exception_in_a_target_ends_only_that_task() -> None:
     after.start()
     after.join(5)
     assert ran == [1]
+
+
+def test_running_threads_names_the_task_s_module() -> None:
+    from app.services.threads import running_threads
+
+    seen: list[dict] = []
+    release = threading.Event()
+
+    def target() -> None:
+        seen.extend(e for e in running_threads() if e["threadName"] == "job-9-p0-0")
+        release.wait(5)
+
+    thread = PooledThread(target, name="job-9-p0-0")
+    thread.start()
+    thread.join(0.2)
+    release.set()
+    thread.join(5)
+    assert seen == [{"threadName": "job-9-p0-0", "classLoader": __name__}]

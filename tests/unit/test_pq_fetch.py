@@ -62,3 +62,11 @@ def test_a_dropped_connection_is_replaced(db: Database) -> None:
     with db.engine.connect() as conn:
         conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
     assert db.fetch_one(sql, (9000000000000000001,)) == (7,)
+
+
+def test_a_nul_in_a_parameter_is_the_cursor_s_error(db: Database) -> None:
+    with pytest.raises(psycopg.DataError):
+        db.fetch_one("SELECT id FROM pq_probe WHERE name = ?", ("a\x00b",))
+    assert db.fetch_one("SELECT id FROM pq_probe WHERE name = ?", ("é ✓",)) == (
+        9000000000000000001,
+    )

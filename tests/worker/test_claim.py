@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from app.models import Job
 from app.models.db import Database
 from app.services import runs
+from tests.conftest import PG_URL
 from tests.helpers import truncate_all
 
 
@@ -191,6 +194,7 @@ def test_one_claim_takes_several_oldest_first_and_concurrent_batches_split(
 
         def claimer(db: Database, name: str) -> None:
             while jobs := runs.claim_jobs(db, name, {}, 4, known_pending=True):
+                assert len(jobs) <= 4
                 with lock:
                     taken.extend(job.id for job in jobs)
 
@@ -206,3 +210,31 @@ def test_one_claim_takes_several_oldest_first_and_concurrent_batches_split(
     finally:
         for db in handles:
             db.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's planner")
+def test_a_claim_never_takes_more_than_its_limit_after_a_burst(database_url: str) -> None:
+    # Right after a burst of submissions the statistics still say "no PENDING jobs", and the
+    # planner may run an IN (subquery ... FOR UPDATE SKIP LOCKED) once per row it looks at.
+    truncate_all(database_url)
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO jobs (id, name, status, mode, config, dag, env_options,"
+                " start_with_savepoint, create_ms) SELECT g, 'old', 'FINISHED', 'BATCH', '{}',"
+                " '{}', '{}', false, g FROM generate_series(1, 100000) AS g"
+            )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE jobs")
+        _store_pending(db, 10, None, first=200_000)
+        _store_pending(db, 10, '{"a":"1"}', first=200_010)
+        claimed = runs.claim_jobs(db, "w", {"a": "1"}, 4)
+        assert [job.id for job in claimed] == [200_000, 200_001, 200_002, 200_003]
+        with db.read() as conn:
+            running = conn.exec_driver_sql(
+                "select count(*) from jobs where status = 'RUNNING'"
+            ).scalar_one()
+        assert running == 4
+    finally:
+        db.dispose()
