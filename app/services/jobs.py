@@ -353,8 +353,16 @@ class _JobRow(NamedTuple):
     last_checkpoint: str | None
 
 
+# A job that ended has its whole job object in `info`: the columns it is rendered from are
+# read only while it has none (a finished job's lookup then moves half the bytes).
+_ONLY_WITHOUT_INFO = frozenset({"env_options", "dag", "metrics"})
 _JOB_INFO_SQL = (
-    f"SELECT {', '.join(c.key for c in _JOB_COLUMNS)}, start_ms, finish_ms FROM jobs WHERE id = ?"
+    "SELECT "
+    + ", ".join(
+        f"CASE WHEN info IS NULL THEN {c.key} END" if c.key in _ONLY_WITHOUT_INFO else c.key
+        for c in _JOB_COLUMNS
+    )
+    + ", start_ms, finish_ms FROM jobs WHERE id = ?"
 )
 
 
