@@ -85,17 +85,27 @@ def bare_app():
         stop_group(process)
 
 
+INFO_PAIRS = 4  # job-info: bare/ours rounds of INFO_ROUND_S in ABBA order
+INFO_ROUND_S = 2
+
+
 def beside_bare(bare_url: str, url: str) -> tuple[dict, float]:
-    """`url` and the bare app measured in alternating rounds (this machine's speed drifts within
-    seconds): the last round's figures, and `url`'s requests over the bare app's, all rounds."""
+    """`url` and the bare app measured in alternating rounds, in ABBA order (bare, ours, ours,
+    bare, ...: this machine's speed drifts within seconds, and a drift then weighs on both
+    sides alike): the last round's figures, and `url`'s requests over the bare app's."""
     wrk(bare_url, seconds=2)  # warm-up
     wrk(url, seconds=2)
     ours = bare = 0
     result: dict = {}
-    for _ in range(ROUNDS):
-        bare += wrk(bare_url, seconds=ROUND_S)["total"]
-        result = wrk(url, seconds=ROUND_S)
-        ours += result["total"]
+    for pair in range(INFO_PAIRS):
+        order = (bare_url, url) if pair % 2 == 0 else (url, bare_url)
+        for target in order:
+            measured = wrk(target, seconds=INFO_ROUND_S)
+            if target == bare_url:
+                bare += measured["total"]
+            else:
+                ours += measured["total"]
+                result = measured
     return result, ours / bare
 
 
@@ -335,8 +345,13 @@ def main() -> None:
         [("PostgreSQL", args.database_url)] if args.database_url else []
     )
     with bare_app() as bare_url:
-        print(f"{ROUNDS} alternating rounds of {ROUND_S} s: job-info beside the bare Flask app")
-        print("(gthread -w2 --threads 8), submit on the telemetry-off and -on servers")
+        print(
+            f"job-info: {2 * INFO_PAIRS} rounds of {INFO_ROUND_S} s in ABBA order beside the bare"
+            " Flask app (gthread -w2 --threads 8);"
+        )
+        print(
+            f"submit: {ROUNDS} alternating rounds of {ROUND_S} s on the telemetry-off and -on servers"
+        )
         for label, url in targets:
             with database(url) as off_url, database(url) as on_url:
                 pair = measure_pair((off_url, on_url), bare_url)
