@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models import pq_fetch
 from app.models.group_commit import GroupCommit, apply_increments
+from app.models.keyed_reads import KeyedReads
 
 T = TypeVar("T")
 
@@ -137,6 +138,7 @@ class Database:
         self._local = threading.local()
         self._raw_connections: set = set()
         self._raw_lock = threading.Lock()
+        self._keyed_reads: dict[str, KeyedReads] = {}  # PostgreSQL: by statement
         self._qmark = self.engine.dialect.paramstyle == "qmark"
         self._group = GroupCommit(lambda: Session(self._write_engine, expire_on_commit=False))
         # SQLite has one write lock: a second lane would only queue for it. PostgreSQL locks
@@ -202,6 +204,44 @@ class Database:
                     raise
         return None
 
+    def fetch_by_id(self, sql: str, key: int) -> tuple | None:
+        """The row of `sql` (`... WHERE id = ?`, the id its first column) for id `key`.
+
+        On PostgreSQL, lookups by several threads at once are answered by one query
+        (models.keyed_reads): the same statement with `id = ANY(?)`.
+        """
+        if not self.is_postgresql:
+            return self.fetch_one(sql, (key,))
+        reads = self._keyed_reads.get(sql)
+        if reads is None:
+            many = sql.replace("WHERE id = ?", "WHERE id = ANY(?::bigint[])")
+            if many == sql:
+                raise ValueError("fetch_by_id needs a statement ending in WHERE id = ?")
+            reads = self._keyed_reads.setdefault(
+                sql, KeyedReads(lambda keys: self._fetch_all(many, (_int_array(keys),)))
+            )
+        return reads.get(key)
+
+    def _fetch_all(self, sql: str, params: tuple) -> list[tuple]:
+        """Every row of a read-only statement, on this thread's own PostgreSQL connection."""
+        for attempt in (1, 2):
+            conn = self._thread_connection()
+            try:
+                rows = pq_fetch.fetch_all(conn, self._local.holder.prepared, sql, params)
+                if rows is not pq_fetch.UNSUPPORTED:
+                    return rows
+                cursor = conn.cursor()
+                try:
+                    cursor.execute(sql.replace("?", "%s"), params)
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except Exception:
+                self._drop_thread_connection()  # a broken connection: reconnect once
+                if attempt == 2:
+                    raise
+        return []
+
     def _thread_connection(self):
         holder = getattr(self._local, "holder", None)
         if holder is None:
@@ -238,3 +278,8 @@ class Database:
             with contextlib.suppress(Exception):  # closing at shutdown, nothing to do
                 conn.close()
         self.engine.dispose()
+
+
+def _int_array(keys: list[int]) -> str:
+    """PostgreSQL's text form of an integer array: {1,2,3}."""
+    return "{" + ",".join(str(int(key)) for key in keys) + "}"

@@ -16,30 +16,29 @@ two processes' batches on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.models.batching import LeaderBatches, Waiter
+
 T = TypeVar("T")
 
 _DEFERRED = "deferred_increments"
 
 
-class _Unit:
+class _Unit(Waiter):
     """One thread's unit of work and, once run, its result or error."""
 
-    __slots__ = ("work", "result", "error", "lead", "signal")
+    __slots__ = ("work", "result", "error")
 
     def __init__(self, work: Callable[[Session], Any]) -> None:
+        super().__init__()
         self.work = work
         self.result: Any = None
         self.error: BaseException | None = None
-        self.lead = False  # woken to run the queue itself rather than because it was run
-        self.signal = threading.Lock()
-        self.signal.acquire()  # released once: run, or this unit's thread is to lead
 
 
 def _shared_failure(exc: BaseException) -> bool:
@@ -74,52 +73,20 @@ def apply_increments(session: Session) -> None:
 
 
 class GroupCommit:
-    """Runs units of write work of this process's threads, batched into shared transactions.
-
-    One thread at a time leads: it takes every queued unit, runs them in one transaction and
-    wakes their threads; if more were queued meanwhile, it wakes the first of them to lead the
-    next batch. A waiting thread is woken exactly once, by its own signal, so a batch costs no
-    chain of lock hand-offs (each of which may wait for the GIL).
-    """
+    """Runs units of write work of this process's threads, batched into shared transactions
+    (one thread at a time leads a batch: models.batching)."""
 
     def __init__(self, open_session: Callable[[], Session]) -> None:
         self._open_session = open_session
-        self._queued: list[_Unit] = []
-        self._queue_lock = threading.Lock()
-        self._leading = False
+        self._batches: LeaderBatches[_Unit] = LeaderBatches(self._commit)
 
     def run(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in a transaction (perhaps shared) and return once it committed."""
         unit = _Unit(work)
-        with self._queue_lock:
-            self._queued.append(unit)
-            lead = not self._leading
-            self._leading = True
-        if not lead:
-            unit.signal.acquire()
-            lead = unit.lead
-        if lead:
-            self._lead()
+        self._batches.join(unit)
         if unit.error is not None:
             raise unit.error
         return unit.result
-
-    def _lead(self) -> None:
-        with self._queue_lock:
-            batch, self._queued = self._queued, []
-        try:
-            self._commit(batch)
-        finally:
-            with self._queue_lock:
-                if self._queued:
-                    successor = self._queued[0]
-                    successor.lead = True
-                    successor.signal.release()
-                else:
-                    self._leading = False
-            for unit in batch:
-                if not unit.lead:
-                    unit.signal.release()
 
     def _commit(self, batch: list[_Unit]) -> None:
         """All units in one transaction. If one unit's own work fails, the transaction is rolled

@@ -1,4 +1,5 @@
-"""One row of a hot PostgreSQL read through libpq's own prepared statements.
+"""Hot PostgreSQL reads (one row, or the rows of a batch of ids) through libpq's own prepared
+statements.
 
 psycopg's cursor costs about 80 us of client CPU for a one-row primary-key lookup (adapting,
 its prepare bookkeeping, building the row); libpq's `exec_prepared` with text values costs
@@ -31,9 +32,20 @@ class PreparedReads:
         self.cursor_only: set[str] = set()
 
 
+def fetch_all(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> Any:
+    """Every row (a list of tuples), or UNSUPPORTED."""
+    return _fetch(conn, prepared, sql, params, first_only=False)
+
+
 def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> Any:
-    """The first row of `sql` (`?` placeholders) with `params` on psycopg connection `conn`
-    (autocommit), None without one, or UNSUPPORTED."""
+    """The first row, None without one, or UNSUPPORTED."""
+    return _fetch(conn, prepared, sql, params, first_only=True)
+
+
+def _fetch(conn: Any, prepared: PreparedReads, sql: str, params: tuple, *, first_only: bool) -> Any:
+    """The rows of `sql` (`?` placeholders) with `params` on psycopg connection `conn`
+    (autocommit): a list, or with `first_only` the first row (None without one); or
+    UNSUPPORTED."""
     from psycopg import pq
 
     if sql in prepared.cursor_only:
@@ -55,24 +67,27 @@ def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> An
     if result.status != pq.ExecStatus.TUPLES_OK:
         prepared.names.pop(sql, None)  # prepared again next time (or the cursor's error)
         return _failed(pgconn)
-    if result.ntuples == 0:
+    if first_only and result.ntuples == 0:
         return None
-    row = []
-    for column in range(result.nfields):
-        raw = result.get_value(0, column)
-        kind = result.ftype(column)
-        if raw is None:
-            row.append(None)
-        elif kind in _INT_TYPES:
-            row.append(int(raw))
-        elif kind in _TEXT_TYPES:
-            row.append(raw.decode(encoding))
-        elif kind == _BOOL_TYPE:
-            row.append(raw == b"t")
-        else:
-            prepared.cursor_only.add(sql)  # the same columns every time: ask the cursor
-            return UNSUPPORTED
-    return tuple(row)
+    kinds = [result.ftype(column) for column in range(result.nfields)]
+    rows = []
+    for index in range(1 if first_only else result.ntuples):
+        row = []
+        for column, kind in enumerate(kinds):
+            raw = result.get_value(index, column)
+            if raw is None:
+                row.append(None)
+            elif kind in _INT_TYPES:
+                row.append(int(raw))
+            elif kind in _TEXT_TYPES:
+                row.append(raw.decode(encoding))
+            elif kind == _BOOL_TYPE:
+                row.append(raw == b"t")
+            else:
+                prepared.cursor_only.add(sql)  # the same columns every time: ask the cursor
+                return UNSUPPORTED
+        rows.append(tuple(row))
+    return rows[0] if first_only else rows
 
 
 def _failed(pgconn: Any) -> Any:

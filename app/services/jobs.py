@@ -369,10 +369,11 @@ _JOB_INFO_SQL = (
 def job_info(db: Database, job_id: int) -> bytes:
     """job-info's body: the job object, or SeaTunnel's {"jobId": "<id>"} for an unknown id.
 
-    The hottest endpoint: one primary-key lookup on the thread's own connection, and a finished
-    job's body is the stored, pre-rendered document.
+    The hottest endpoint: one primary-key lookup on the thread's own connection (on PostgreSQL
+    shared with the lookups of other threads at the same moment), and a finished job's body is
+    the stored, pre-rendered document.
     """
-    row = db.fetch_one(_JOB_INFO_SQL, (job_id,))
+    row = db.fetch_by_id(_JOB_INFO_SQL, job_id)
     if row is None:
         return orjson.dumps({"jobId": str(job_id)})
     job = _JobRow(*row[:-2])

@@ -4,6 +4,8 @@ server dropped the connection."""
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -70,3 +72,28 @@ def test_a_nul_in_a_parameter_is_the_cursor_s_error(db: Database) -> None:
     assert db.fetch_one("SELECT id FROM pq_probe WHERE name = ?", ("é ✓",)) == (
         9000000000000000001,
     )
+
+
+def test_lookups_by_id_from_many_threads_match_single_reads(db: Database) -> None:
+    sql = "SELECT id, small, name, flag FROM pq_probe WHERE id = ?"
+    keys = [9000000000000000001, 2, 3] * 40
+    expected = {key: db.fetch_one(sql, (key,)) for key in set(keys)}
+    assert expected[3] is None
+    start = threading.Barrier(8)
+    wrong: list = []
+
+    def poll(offset: int) -> None:
+        start.wait()
+        for key in keys[offset:] + keys[:offset]:
+            row = db.fetch_by_id(sql, key)
+            if row != expected[key]:
+                wrong.append((key, row))
+
+    threads = [threading.Thread(target=poll, args=(offset,)) for offset in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    # columns libpq's path leaves to the cursor are read by the cursor, batched all the same
+    assert db.fetch_by_id("SELECT id, ratio FROM pq_probe WHERE id = ?", 2) == (2, None)
