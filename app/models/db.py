@@ -92,6 +92,37 @@ def _begin_immediate(conn: sa.Connection) -> None:
         raw.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
 
 
+# A pooled connection idle longer than this is pinged before use (a server restart or an idle
+# timeout may have closed it); one in steady use is not (see _ping_idle_connections).
+PING_IDLE_SECONDS = 1.0
+_CHECKED_IN_AT = "seatunnel_checked_in_at"
+
+
+def _ping_idle_connections(engine: sa.Engine) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections that sat idle in the pool only.
+
+    pre_ping pings on every checkout, and every group-commit transaction checks a connection
+    out: under load that is a round trip (and two autocommit switches) more per transaction,
+    on a connection that was in use a millisecond before. A connection that fails its ping is
+    replaced, as with pre_ping; one that breaks while in use fails its transaction, which the
+    pool then answers by reconnecting (as it does for a server lost between ping and use).
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy) -> None:
+        checked_in = record.info.get(_CHECKED_IN_AT)
+        if checked_in is None or time.monotonic() - checked_in < PING_IDLE_SECONDS:
+            return  # new (just connected) or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: the pool replaces the connection
+            raise sa.exc.DisconnectionError("an idle connection failed its ping") from exc
+
+
 class _ConnectionHolder:
     """A thread's own DBAPI connection (a weakref target: dropped with the thread's locals)."""
 
@@ -126,12 +157,13 @@ class Database:
         else:
             kwargs["pool_size"] = 8
             kwargs["max_overflow"] = 16
-            kwargs["pool_pre_ping"] = True
             if self.url.get_backend_name() == "postgresql":
                 kwargs["connect_args"] = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
         self.engine = sa.create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine)
+        else:
+            _ping_idle_connections(self.engine)
         self._write_engine = (
             self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
         )
