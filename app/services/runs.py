@@ -306,12 +306,9 @@ def finish_rendered(
 ) -> bool:
     """`finish_job` for a FINISHED end rendered beforehand (see `transitions.Ending`)."""
 
-    def finish(session: Session) -> bool:
-        if sample is not None:  # first: it is added only while the job is still ours
-            sample_store.insert(session, ending.worker_id, [sample], now_ms())
-        return transitions.finish_rendered(session, ending)
-
-    return db.transact(finish)
+    return db.transact(
+        lambda session: transitions.finish_rendered(session, ending, sample, now_ms())
+    )
 
 
 def release_job(db: Database, job_id: int, worker_id: str, metrics: str | None) -> bool:

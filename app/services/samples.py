@@ -49,19 +49,33 @@ def insert(session: Session, worker_id: str | None, samples: list[Sample], now: 
         return
     statement = _INSERT_OWNED if worker_id is not None else _INSERT_ANY
     session.connection().execute(
-        statement,
-        [
-            {
-                "s_job_id": s.job_id,
-                "s_now": now,
-                "s_owner": worker_id,
-                "s_read_rows": s.read_rows,
-                "s_write_rows": s.write_rows,
-                "s_read_bytes": s.read_bytes,
-                "s_write_bytes": s.write_bytes,
-            }
-            for s in samples
-        ],
+        statement, [{"s_job_id": s.job_id, "s_owner": worker_id, **params(s, now)} for s in samples]
+    )
+
+
+def params(sample: Sample, now: int) -> dict:
+    """The values of `sample` taken at `now`, as the bind parameters of the INSERTs here."""
+    return {
+        "s_now": now,
+        "s_read_rows": sample.read_rows,
+        "s_write_rows": sample.write_rows,
+        "s_read_bytes": sample.read_bytes,
+        "s_write_bytes": sample.write_bytes,
+    }
+
+
+_COLUMNS = ["job_id", "sample_ms", "read_rows", "write_rows", "read_bytes", "write_bytes"]
+
+
+def _values(job_id: sa.ColumnElement) -> sa.Select:
+    """SELECT of one sample's row (bind parameters s_now, s_read_rows ...) for `job_id`."""
+    return sa.select(
+        job_id,
+        sa.bindparam("s_now", type_=sa.BigInteger),
+        sa.bindparam("s_read_rows", type_=sa.BigInteger),
+        sa.bindparam("s_write_rows", type_=sa.BigInteger),
+        sa.bindparam("s_read_bytes", type_=sa.BigInteger),
+        sa.bindparam("s_write_bytes", type_=sa.BigInteger),
     )
 
 
@@ -72,17 +86,18 @@ def _insert_statement(owned: bool) -> sa.Insert:
     guard = jobs.c.id == sa.bindparam("s_job_id")
     if owned:
         guard = sa.and_(guard, jobs.c.owner == sa.bindparam("s_owner"))
-    select = sa.select(
-        jobs.c.id,
-        sa.bindparam("s_now", type_=sa.BigInteger),
-        sa.bindparam("s_read_rows", type_=sa.BigInteger),
-        sa.bindparam("s_write_rows", type_=sa.BigInteger),
-        sa.bindparam("s_read_bytes", type_=sa.BigInteger),
-        sa.bindparam("s_write_bytes", type_=sa.BigInteger),
-    ).where(guard)
-    return MetricSample.__table__.insert().from_select(
-        ["job_id", "sample_ms", "read_rows", "write_rows", "read_bytes", "write_bytes"], select
-    )
+    return MetricSample.__table__.insert().from_select(_COLUMNS, _values(jobs.c.id).where(guard))
+
+
+def insert_after(update: sa.Update) -> sa.Insert:
+    """One statement that runs `update` (of jobs, at most one row) and adds a sample of the job
+    it changed, none if it changed none (PostgreSQL's data-modifying WITH), returning the id of
+    the job it changed: a job's end and its last sample in one round trip."""
+    changed = update.returning(Job.__table__.c.id).cte("changed")
+    samples = MetricSample.__table__
+    # RETURNING: the rows it added are the rows the update changed (a rowcount of a statement
+    # with a data-modifying WITH is not reported through SQLAlchemy)
+    return samples.insert().from_select(_COLUMNS, _values(changed.c.id)).returning(samples.c.job_id)
 
 
 _INSERT_OWNED = _insert_statement(owned=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Checkpoint, Job
 from app.models.status import JobStatus
-from app.services import counts, render
+from app.services import counts, render, samples
 from app.timefmt import now_ms
 
 _JOBS = Job.__table__
@@ -48,6 +48,7 @@ _UPDATE_ENDING = (
         }
     )
 )
+_UPDATE_ENDING_WITH_SAMPLE = samples.insert_after(_UPDATE_ENDING)
 _DROP_CHECKPOINTS = sa.delete(Checkpoint.__table__).where(
     Checkpoint.__table__.c.job_id == sa.bindparam("job_id"),
     Checkpoint.__table__.c.kind == "checkpoint",
@@ -120,16 +121,25 @@ class Ending:
         return cls(row.id, worker_id, values, drop_checkpoints)
 
 
-def finish_rendered(session: Session, ending: Ending) -> bool:
-    """Record a FINISHED end rendered beforehand (`Ending`), in the caller's transaction;
-    False if the job is not this worker's any more (the UPDATE's owner guard locks and checks
-    it at once, so another worker that took the job over keeps it)."""
+def finish_rendered(
+    session: Session, ending: Ending, sample: samples.Sample | None = None, now: int = 0
+) -> bool:
+    """Record a FINISHED end rendered beforehand (`Ending`) and the job's last metric `sample`
+    (taken at `now`), in the caller's transaction; False if the job is not this worker's any
+    more (the UPDATE's owner guard locks and checks it at once, so another worker that took
+    the job over keeps it, and no sample is added)."""
     params = {f"v_{column}": value for column, value in ending.values.items()}
+    params.update(job_id=ending.job_id, worker_id=ending.worker_id)
     conn = session.connection()  # Core statements: no ORM execute path
-    ended = conn.execute(
-        _UPDATE_ENDING, {"job_id": ending.job_id, "worker_id": ending.worker_id, **params}
-    )
-    if ended.rowcount != 1:
+    if sample is not None and conn.dialect.name == "postgresql":
+        # one round trip: the end, and the sample only if the end was ours
+        values = {**params, **samples.params(sample, now)}
+        ended = len(conn.execute(_UPDATE_ENDING_WITH_SAMPLE, values).all())
+    else:
+        if sample is not None:  # first: it is added only while the job is still ours
+            samples.insert(session, ending.worker_id, [sample], now)
+        ended = conn.execute(_UPDATE_ENDING, params).rowcount
+    if ended != 1:
         return False
     if ending.drop_checkpoints:
         conn.execute(_DROP_CHECKPOINTS, {"job_id": ending.job_id})
