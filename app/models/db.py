@@ -217,24 +217,7 @@ class Database:
         each request thread keeps one autocommit DBAPI connection, so a primary-key lookup costs
         about what the database itself takes.
         """
-        for attempt in (1, 2):
-            conn = self._thread_connection()
-            try:
-                if self.is_postgresql:
-                    row = pq_fetch.fetch_one(conn, self._local.holder.prepared, sql, params)
-                    if row is not pq_fetch.UNSUPPORTED:
-                        return row
-                cursor = conn.cursor()
-                try:
-                    cursor.execute(sql if self._qmark else sql.replace("?", "%s"), params)
-                    return cursor.fetchone()
-                finally:
-                    cursor.close()
-            except Exception:
-                self._drop_thread_connection()  # a broken connection: reconnect once
-                if attempt == 2:
-                    raise
-        return None
+        return self._read(sql, params, first_only=True)
 
     def fetch_by_id(self, sql: str, key: int) -> tuple | None:
         """The row of `sql` (`... WHERE id = ?`, the id its first column) for id `key`.
@@ -250,29 +233,33 @@ class Database:
             if many == sql:
                 raise ValueError("fetch_by_id needs a statement ending in WHERE id = ?")
             reads = self._keyed_reads.setdefault(
-                sql, KeyedReads(lambda keys: self._fetch_all(many, (_int_array(keys),)))
+                sql,
+                KeyedReads(lambda keys: self._read(many, (_int_array(keys),), first_only=False)),
             )
         return reads.get(key)
 
-    def _fetch_all(self, sql: str, params: tuple) -> list[tuple]:
-        """Every row of a read-only statement, on this thread's own PostgreSQL connection."""
+    def _read(self, sql: str, params: tuple, *, first_only: bool):
+        """The rows of a read-only statement on this thread's own connection (PostgreSQL:
+        through libpq where it can); the first row (or None) with `first_only`, else a list."""
         for attempt in (1, 2):
             conn = self._thread_connection()
             try:
-                rows = pq_fetch.fetch_all(conn, self._local.holder.prepared, sql, params)
-                if rows is not pq_fetch.UNSUPPORTED:
-                    return rows
+                if self.is_postgresql:
+                    prepared = self._local.holder.prepared
+                    rows = pq_fetch.fetch(conn, prepared, sql, params, first_only=first_only)
+                    if rows is not pq_fetch.UNSUPPORTED:
+                        return rows
                 cursor = conn.cursor()
                 try:
-                    cursor.execute(sql.replace("?", "%s"), params)
-                    return cursor.fetchall()
+                    cursor.execute(sql if self._qmark else sql.replace("?", "%s"), params)
+                    return cursor.fetchone() if first_only else cursor.fetchall()
                 finally:
                     cursor.close()
             except Exception:
                 self._drop_thread_connection()  # a broken connection: reconnect once
                 if attempt == 2:
                     raise
-        return []
+        return None
 
     def _thread_connection(self):
         holder = getattr(self._local, "holder", None)

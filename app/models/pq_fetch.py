@@ -32,17 +32,7 @@ class PreparedReads:
         self.cursor_only: set[str] = set()
 
 
-def fetch_all(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> Any:
-    """Every row (a list of tuples), or UNSUPPORTED."""
-    return _fetch(conn, prepared, sql, params, first_only=False)
-
-
-def fetch_one(conn: Any, prepared: PreparedReads, sql: str, params: tuple) -> Any:
-    """The first row, None without one, or UNSUPPORTED."""
-    return _fetch(conn, prepared, sql, params, first_only=True)
-
-
-def _fetch(conn: Any, prepared: PreparedReads, sql: str, params: tuple, *, first_only: bool) -> Any:
+def fetch(conn: Any, prepared: PreparedReads, sql: str, params: tuple, *, first_only: bool) -> Any:
     """The rows of `sql` (`?` placeholders) with `params` on psycopg connection `conn`
     (autocommit): a list, or with `first_only` the first row (None without one); or
     UNSUPPORTED."""
