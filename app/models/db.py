@@ -103,9 +103,10 @@ def _ping_idle_connections(engine: sa.Engine) -> None:
 
     pre_ping pings on every checkout, and every group-commit transaction checks a connection
     out: under load that is a round trip (and two autocommit switches) more per transaction,
-    on a connection that was in use a millisecond before. A connection that fails its ping is
-    replaced, as with pre_ping; one that breaks while in use fails its transaction, which the
-    pool then answers by reconnecting (as it does for a server lost between ping and use).
+    on a connection that was in use a millisecond before. A failed ping recycles the whole
+    pool, as with pre_ping. What pre_ping also covered and this does not: a connection last
+    used less than a second before the server went away fails its first transaction (the
+    pool then recycles itself, as it does for a server lost between a ping and the use).
     """
 
     @sa.event.listens_for(engine, "checkin")
@@ -119,8 +120,10 @@ def _ping_idle_connections(engine: sa.Engine) -> None:
             return  # new (just connected) or in steady use
         try:
             engine.dialect.do_ping(dbapi_conn)
-        except Exception as exc:  # any failure: the pool replaces the connection
-            raise sa.exc.DisconnectionError("an idle connection failed its ping") from exc
+        except Exception as exc:
+            # as pool_pre_ping does: the server went away, so every pooled connection is stale;
+            # the pool replaces them all (this one at once, the others at their checkout)
+            raise sa.exc.InvalidatePoolError("an idle connection failed its ping") from exc
 
 
 class _ConnectionHolder:
@@ -157,6 +160,9 @@ class Database:
         else:
             kwargs["pool_size"] = 8
             kwargs["max_overflow"] = 16
+            # the connection returned last is handed out first: in steady use the same few stay
+            # busy (and unpinged, see _ping_idle_connections) while the rest idle
+            kwargs["pool_use_lifo"] = True
             if self.url.get_backend_name() == "postgresql":
                 kwargs["connect_args"] = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
         self.engine = sa.create_engine(self.url, **kwargs)
@@ -229,9 +235,9 @@ class Database:
             return self.fetch_one(sql, (key,))
         reads = self._keyed_reads.get(sql)
         if reads is None:
-            many = sql.replace("WHERE id = ?", "WHERE id = ANY(?::bigint[])")
-            if many == sql:
+            if not sql.endswith(" WHERE id = ?"):
                 raise ValueError("fetch_by_id needs a statement ending in WHERE id = ?")
+            many = sql.removesuffix("?") + "ANY(?::bigint[])"
             reads = self._keyed_reads.setdefault(
                 sql,
                 KeyedReads(lambda keys: self._read(many, (_int_array(keys),), first_only=False)),
@@ -269,6 +275,9 @@ class Database:
             conn = fairy.dbapi_connection
             if not self.is_sqlite:
                 conn.autocommit = True  # no transaction left open between requests
+            if self.is_postgresql:
+                # a read that hangs would hold up every lookup batched behind it (keyed_reads)
+                conn.execute(f"SET statement_timeout = {LOCK_TIMEOUT_MS}")
             holder = _ConnectionHolder(conn)
             # a thread that ends drops its locals: its connection is closed then, not leaked
             weakref.finalize(holder, self._forget, conn)

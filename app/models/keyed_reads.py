@@ -45,7 +45,7 @@ class KeyedReads:
     def _fetch(self, batch: list[_Lookup]) -> None:
         try:
             rows = self._fetch_many(list({lookup.key: None for lookup in batch}))
-        except Exception as exc:  # every lookup of the batch meets it
+        except BaseException as exc:  # every lookup of the batch meets it (never a silent miss)
             for lookup in batch:
                 lookup.error = exc
             return

@@ -306,9 +306,7 @@ def finish_rendered(
 ) -> bool:
     """`finish_job` for a FINISHED end rendered beforehand (see `transitions.Ending`)."""
 
-    return db.transact(
-        lambda session: transitions.finish_rendered(session, ending, sample, now_ms())
-    )
+    return db.transact(lambda session: transitions.finish_rendered(session, ending, sample))
 
 
 def release_job(db: Database, job_id: int, worker_id: str, metrics: str | None) -> bool:

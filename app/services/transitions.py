@@ -121,13 +121,14 @@ class Ending:
         return cls(row.id, worker_id, values, drop_checkpoints)
 
 
-def finish_rendered(
-    session: Session, ending: Ending, sample: samples.Sample | None = None, now: int = 0
-) -> bool:
-    """Record a FINISHED end rendered beforehand (`Ending`) and the job's last metric `sample`
-    (taken at `now`), in the caller's transaction; False if the job is not this worker's any
-    more (the UPDATE's owner guard locks and checks it at once, so another worker that took
-    the job over keeps it, and no sample is added)."""
+def finish_rendered(session: Session, ending: Ending, sample: samples.Sample | None = None) -> bool:
+    """Record a FINISHED end rendered beforehand (`Ending`) and the job's last metric `sample`,
+    in the caller's transaction; False if the job is not this worker's any more (the UPDATE's
+    owner guard locks and checks it at once, so another worker that took the job over keeps
+    it, and no sample is added)."""
+    if sample is not None and sample.job_id != ending.job_id:
+        raise ValueError("the sample is of another job than the end")
+    now = now_ms()
     params = {f"v_{column}": value for column, value in ending.values.items()}
     params.update(job_id=ending.job_id, worker_id=ending.worker_id)
     conn = session.connection()  # Core statements: no ORM execute path

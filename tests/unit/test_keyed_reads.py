@@ -44,11 +44,13 @@ def test_concurrent_lookups_share_fetches_and_get_their_own_rows() -> None:
 
 def test_a_lookup_is_never_answered_by_a_fetch_begun_before_it() -> None:
     version = [0]
+    fetched: list[int] = []
     in_flight = threading.Event()
     release = threading.Event()
 
     def fetch_many(keys: list[int]) -> list[tuple]:
         seen = version[0]
+        fetched.append(seen)
         in_flight.set()
         release.wait(5)
         return [(key, seen) for key in keys]
@@ -62,12 +64,16 @@ def test_a_lookup_is_never_answered_by_a_fetch_begun_before_it() -> None:
     second: list = []
     follower = threading.Thread(target=lambda: second.append(reads.get(1)))
     follower.start()
-    time.sleep(0.05)
+    deadline = time.monotonic() + 5
+    while not reads._batches._queued and time.monotonic() < deadline:
+        time.sleep(0.001)  # until the follower waits behind the fetch in flight
+    assert reads._batches._queued
     release.set()
     leader.join(5)
     follower.join(5)
     assert first == [(1, 0)]
-    assert second == [(1, 1)]  # queued behind, fetched again
+    assert second == [(1, 1)]  # queued behind the first fetch, answered by a second one
+    assert fetched == [0, 1]
 
 
 def test_a_failed_fetch_fails_its_lookups_and_the_next_one_runs() -> None:
@@ -83,3 +89,15 @@ def test_a_failed_fetch_fails_its_lookups_and_the_next_one_runs() -> None:
     with pytest.raises(ConnectionError):
         reads.get(4)
     assert reads.get(4) == (4, "ok")
+
+
+def test_an_error_that_is_not_an_exception_still_fails_the_lookups_it_holds() -> None:
+    class Stop(BaseException):
+        pass
+
+    def fetch_many(keys: list[int]) -> list[tuple]:
+        raise Stop
+
+    reads = KeyedReads(fetch_many)
+    with pytest.raises(Stop):
+        reads.get(1)  # never a silent "no such job"

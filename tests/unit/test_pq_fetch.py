@@ -95,5 +95,9 @@ def test_lookups_by_id_from_many_threads_match_single_reads(db: Database) -> Non
     for thread in threads:
         thread.join()
     assert wrong == []
-    # columns libpq's path leaves to the cursor are read by the cursor, batched all the same
-    assert db.fetch_by_id("SELECT id, ratio FROM pq_probe WHERE id = ?", 2) == (2, None)
+    # a column libpq's path leaves to the cursor (double): read by the cursor, batched the same
+    assert db.fetch_by_id("SELECT id, ratio FROM pq_probe WHERE id = ?", 9000000000000000001) == (
+        9000000000000000001,
+        0.5,
+    )
+    assert db.fetch_by_id("SELECT id, ratio FROM pq_probe WHERE id = ?", 3) is None
