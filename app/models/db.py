@@ -277,7 +277,11 @@ class Database:
                 conn.autocommit = True  # no transaction left open between requests
             if self.is_postgresql:
                 # a read that hangs would hold up every lookup batched behind it (keyed_reads)
-                conn.execute(f"SET statement_timeout = {LOCK_TIMEOUT_MS}")
+                try:
+                    conn.execute(f"SET statement_timeout = {LOCK_TIMEOUT_MS}")
+                except Exception:
+                    conn.close()
+                    raise
             holder = _ConnectionHolder(conn)
             # a thread that ends drops its locals: its connection is closed then, not leaked
             weakref.finalize(holder, self._forget, conn)
