@@ -8,6 +8,15 @@ import math
 def java_double(value: float) -> str:
     """Format like Java's Double.toString: 0.0, 12.3456, 1.2E7, 1.0E-4, NaN, Infinity."""
     value = float(value)
+    if 1e-3 <= value < 1e7 or -1e7 < value <= -1e-3:
+        # Python's repr is positional here too, with the same shortest digits (and "12.0"
+        # for a whole number): the common case (rates, Console values) skips the rebuild
+        return repr(value)
+    return _rebuilt(value)
+
+
+def _rebuilt(value: float) -> str:
+    """java_double from the shortest digits and the exponent, for any value."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

@@ -6,7 +6,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from app.engine.errors import ConfigError
@@ -238,11 +237,18 @@ def validate(
     """
     limits = limits or DEFAULT_LIMITS
     check_keys(plugin, where, config, options, unsupported)
+    # an option under no nested block is written flat (or absent): one dict probe instead of
+    # a walk over every way of splitting its dotted key
+    prefixes = _declared_keys(options)[1]
+    blocks = tuple(f"{k}." for k, v in config.items() if k in prefixes and isinstance(v, dict))
     values: dict[str, Any] = {}
     for option in options:
         raw, used = MISSING, option.key
         for key in (option.key, *option.fallback_keys):
-            raw = lookup(config, key)
+            if blocks and key.startswith(blocks):
+                raw = lookup(config, key)
+            else:
+                raw = config.get(key, MISSING)
             if raw is not MISSING:
                 used = key
                 break
@@ -264,10 +270,24 @@ def validate(
     return values
 
 
-@lru_cache(maxsize=256)
 def _declared_keys(options: tuple[Option, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """The keys `options` declare and their dotted prefixes (a plugin's options never change:
-    computed once per plugin class, not for every job)."""
+    computed once per plugin class, not for every job; found by identity, since hashing a
+    tuple of options hashes every field of every option)."""
+    found = _DECLARED.get(id(options))
+    if found is not None and found[0] is options:
+        return found[1]
+    keys = _declare(options)
+    if len(_DECLARED) >= 256:
+        _DECLARED.clear()
+    _DECLARED[id(options)] = (options, keys)
+    return keys
+
+
+_DECLARED: dict[int, tuple[tuple[Option, ...], tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+def _declare(options: tuple[Option, ...]) -> tuple[frozenset[str], frozenset[str]]:
     declared = frozenset(k for o in options for k in (o.key, *o.fallback_keys))
     prefixes = frozenset(k.rsplit(".", i)[0] for k in declared for i in range(1, k.count(".") + 1))
     return declared, prefixes

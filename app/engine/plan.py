@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from app.engine import plugins as _builtin_plugins  # noqa: F401 - registers the built-in plugins
@@ -98,6 +99,13 @@ def _plugin_list(config: dict, kind: str, miss: str | None) -> list:
     return block
 
 
+@cache  # one entry per plugin class
+def _declared(kind: str, cls: type) -> tuple[tuple, tuple[str, ...]]:
+    """A plugin class's options (the common ones first) and the SeaTunnel options it refuses:
+    the same tuples for every job, so what options.validate derives from them is derived once."""
+    return COMMON_OPTIONS + tuple(cls.options), COMMON_UNSUPPORTED[kind] + tuple(cls.unsupported)
+
+
 def _vertex(vid: int, kind: str, index: int, item: Any, env: Env, limits: Limits) -> Vertex:
     where = f"{kind}[{index}]"
     if not isinstance(item, dict):
@@ -119,13 +127,7 @@ def _vertex(vid: int, kind: str, index: int, item: Any, env: Env, limits: Limits
             f"Plugin '{name}' ({where}): unknown plugin_name; known {_PLURAL[kind]}: {known}"
         )
     canonical = cls.plugin_name
-    values = validate(
-        canonical,
-        where,
-        item,
-        COMMON_OPTIONS + tuple(cls.options),
-        limits,
-        COMMON_UNSUPPORTED[kind] + tuple(cls.unsupported),
-    )
+    options, unsupported = _declared(kind, cls)
+    values = validate(canonical, where, item, options, limits, unsupported)
     plugin = cls(where, item, values, env.parallelism, limits)
     return Vertex(vid, kind, index, name, plugin)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +24,12 @@ _FIXED = {
 }
 
 
+@lru_cache(maxsize=512)
+def _fixed_size(kind: pa.DataType) -> int:
+    """Bytes per value of a fixed-size type, 0 for any other (once per type, not per batch)."""
+    return next((size for test, size in _FIXED.items() if test(kind)), 0)
+
+
 def batch_bytes(data: pa.RecordBatch) -> int:
     """Sum of SeaTunnel row sizes over every row of `data`."""
     return sum(array_bytes(column) for column in data.columns)
@@ -34,9 +42,9 @@ def array_bytes(array: pa.Array) -> int:
     kind = array.type
     if pa.types.is_null(kind) or len(array) == 0:
         return 0
-    for test, size in _FIXED.items():
-        if test(kind):
-            return size * (len(array) - array.null_count)
+    size = _fixed_size(kind)
+    if size:
+        return size * (len(array) - array.null_count)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _string_bytes(array)
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import threading
 
 import pyarrow as pa
 
-from app.engine import JobMetrics
+from app.engine import JobMetrics, javafmt
 from app.engine.javafmt import java_double
 from app.engine.sizes import array_bytes, batch_bytes
 from tests.engine.conftest import fake, job, run
@@ -135,6 +136,16 @@ def test_java_double_forms() -> None:
         "5.0",
         "1.0E21",
     ]
+
+
+def test_java_double_shortcut_matches_the_digit_rebuild() -> None:
+    """The positional range answers with repr; it must equal the general digit rebuild."""
+    rng = random.Random(7)
+    values = [1e-3, 0.00099999, 9999999.999, 1e7, -1e-3, -1e7, 12.0, 1 / 3, 100.0]
+    for _ in range(20_000):
+        value = rng.choice((1, -1)) * 10 ** rng.uniform(-5, 8)
+        values += [value, float(round(value)), round(value, 3)]
+    assert [java_double(v) for v in values] == [javafmt._rebuilt(v) for v in values]
 
 
 def test_to_rest_is_safe_while_counting() -> None:
