@@ -65,11 +65,24 @@ def apply_increments(session: Session) -> None:
     for slot in sorted(pending, key=repr):
         column, delta = pending[slot]
         if delta:
-            table = column.table
-            key_column = next(iter(table.primary_key.columns))
-            session.connection().execute(
-                sa.update(table).where(key_column == slot[2]).values({column: column + delta})
-            )
+            session.connection().execute(_increment(column), {"key": slot[2], "delta": delta})
+
+
+_INCREMENTS: dict[sa.Column, sa.Update] = {}
+
+
+def _increment(column: sa.Column) -> sa.Update:
+    """`UPDATE <table> SET <column> = <column> + :delta WHERE <primary key> = :key`, built
+    once per column (one statement object: its compiled form is cached, not rebuilt per batch)."""
+    found = _INCREMENTS.get(column)
+    if found is None:
+        key_column = next(iter(column.table.primary_key.columns))
+        found = _INCREMENTS[column] = (
+            sa.update(column.table)
+            .where(key_column == sa.bindparam("key"))
+            .values({column: column + sa.bindparam("delta")})
+        )
+    return found
 
 
 class GroupCommit:

@@ -207,8 +207,7 @@ def submit_jobs(
                 lambda session, rows=rows: [
                     _insert(session, row) if row is not None else _store(session, ids, prepared)
                     for row, prepared in zip(rows, batch, strict=True)
-                ],
-                from_request=True,
+                ]
             )
         except IntegrityError:
             # Someone stored the same id in between: a client id is then answered as a retry on
