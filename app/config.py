@@ -39,7 +39,9 @@ class Settings:
     history_job_expire_minutes: int = 1440
     slots: int = 4
     processes: int = 2
-    threads: int = 8
+    # HTTP threads per worker: a submission mostly waits (for its group commit), and more
+    # requests in flight share each commit (PostgreSQL, wrk -c32: 8 -> 16 threads, +30 % jobs/s)
+    threads: int = 16
     log_dir: str = "var/logs"
     # mirror every job log line to the server's stdout/stderr, `[jobId] `-prefixed (SeaTunnel's
     # console appenders); the lines are masked as in the job log

@@ -2,7 +2,7 @@
 
 For each database (SQLite, and PostgreSQL with --database-url) and each telemetry setting:
 (1) GET /job-info/:id of a finished job, as a ratio of the bare one-route Flask app under the same
-    gunicorn (gthread, 2 workers, 8 threads), measured in the same run;
+    gunicorn (gthread, 2 workers, as many threads as `serve`), measured in the same run;
 (2) POST /submit-job accepted jobs/s (wrk), while /metrics is scraped every second; then every
     accepted job must be stored and FINISHED with exact row counts, and the last scrape's job
     and request counters must add up to what was submitted;
@@ -28,6 +28,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from app.config import Settings
 from bench.common import (
     ROOT,
     Running,
@@ -40,6 +41,7 @@ from bench.common import (
 )
 
 DURATION_S = 8
+THREADS = Settings().threads  # the bare app runs under the same gunicorn settings as serve
 ROUNDS = 3  # alternating rounds of ROUND_S seconds (the machine's speed drifts)
 ROUND_S = 4
 CONNECTIONS = 32
@@ -65,12 +67,23 @@ def wrk(url: str, script: Path | None = None, seconds: int = DURATION_S) -> dict
 
 @contextmanager
 def bare_app():
-    """The one-route Flask app under gunicorn gthread, 2 workers, 8 threads; yields its URL."""
+    """The one-route Flask app under the gunicorn `serve` runs (gthread, 2 workers, its
+    default threads per worker); yields its URL."""
     port = free_port()
     output = Path(tempfile.mkstemp(prefix="bare-")[1])
     with output.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "2", "--threads", "8"]
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-k",
+                "gthread",
+                "-w",
+                "2",
+                "--threads",
+                str(THREADS),
+            ]
             + ["-b", f"127.0.0.1:{port}", "bench.bare_app:app"],
             cwd=ROOT,
             stdout=sink,
@@ -347,7 +360,7 @@ def main() -> None:
     with bare_app() as bare_url:
         print(
             f"job-info: {2 * INFO_PAIRS} rounds of {INFO_ROUND_S} s in ABBA order beside the bare"
-            " Flask app (gthread -w2 --threads 8);"
+            f" Flask app (gthread -w2 --threads {THREADS}, as serve);"
         )
         print(
             f"submit: {ROUNDS} alternating rounds of {ROUND_S} s on the telemetry-off and -on servers"
