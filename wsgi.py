@@ -6,6 +6,8 @@ with the address gunicorn actually listens on (`-b`), whatever `http.port` the f
 
 from app import create_app
 from app.config import load_settings
+from app.gc_tuning import tune_for_serving
 from app.served import with_served_address
 
 app = create_app(with_served_address(load_settings()))
+tune_for_serving()

@@ -122,8 +122,11 @@ def serve(settings: Settings) -> None:
 
         def load(self):
             from app import create_app
+            from app.gc_tuning import tune_for_serving
 
-            return create_app(settings)
+            app = create_app(settings)
+            tune_for_serving()
+            return app
 
     Server().run()
 
