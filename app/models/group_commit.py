@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models.batching import LeaderBatches, Waiter
+from app.models.driver_sql import DriverStatement
 
 T = TypeVar("T")
 
@@ -65,19 +66,19 @@ def apply_increments(session: Session) -> None:
     for slot in sorted(pending, key=repr):
         column, delta = pending[slot]
         if delta:
-            session.connection().execute(_increment(column), {"key": slot[2], "delta": delta})
+            _increment(column).execute(session.connection(), {"key": slot[2], "delta": delta})
 
 
-_INCREMENTS: dict[sa.Column, sa.Update] = {}
+_INCREMENTS: dict[sa.Column, DriverStatement] = {}
 
 
-def _increment(column: sa.Column) -> sa.Update:
+def _increment(column: sa.Column) -> DriverStatement:
     """`UPDATE <table> SET <column> = <column> + :delta WHERE <primary key> = :key`, built
     once per column (one statement object: its compiled form is cached, not rebuilt per batch)."""
     found = _INCREMENTS.get(column)
     if found is None:
         key_column = next(iter(column.table.primary_key.columns))
-        found = _INCREMENTS[column] = (
+        found = _INCREMENTS[column] = DriverStatement(
             sa.update(column.table)
             .where(key_column == sa.bindparam("key"))
             .values({column: column + sa.bindparam("delta")})

@@ -16,6 +16,7 @@ from app.errors import BadRequest, Conflict
 from app.ids import IdGenerator
 from app.models import FINAL_STATUSES, RUNNING_STATUSES, Checkpoint, Job, JobStatus
 from app.models.db import Database
+from app.models.driver_sql import DriverStatement
 from app.schemas import first_message
 from app.schemas.fields import parse_java_long
 from app.services import checkpoints, counts, diagnostics, render, runs, secrets, shade, stops
@@ -224,11 +225,11 @@ def _is_plain(prepared: Prepared) -> bool:
     return prepared.params.job_id is None and prepared.params.restore_checkpoint_id is None
 
 
-_INSERT_JOB = sa.insert(Job.__table__)  # built once: its compiled form is cached
+_INSERT_JOB = DriverStatement(sa.insert(Job.__table__))  # every column: a whole _new_row
 
 
 def _insert(session, row: dict) -> Submitted:
-    session.connection().execute(_INSERT_JOB, row)  # Core: no ORM execute path
+    _INSERT_JOB.execute(session.connection(), row)
     return Submitted(row["id"], row["name"])
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import RUNNING_STATUSES, Job, JobStatus, Worker
 from app.models.clock import db_now_ms
 from app.models.db import Database
+from app.models.driver_sql import DriverStatement
 from app.services import realtime, transitions
 from app.services import samples as sample_store
 from app.timefmt import now_ms
@@ -168,8 +169,8 @@ def claim_jobs(
 
     def claim(session: Session) -> list[ClaimedJob]:
         conn = session.connection()
-        rows = conn.execute(
-            statement, {**params, "limit": limit, "owner": worker_id, "start": now_ms()}
+        rows = statement.execute(
+            conn, {**params, "limit": limit, "owner": worker_id, "start": now_ms()}
         ).all()
         rows.sort(key=lambda row: (row.create_ms, row.id))
         if len(rows) > limit:  # never more than asked for (each one takes a slot)
@@ -194,7 +195,7 @@ def claim_jobs(
 
 
 _JOBS = Job.__table__
-_CLAIM_STATEMENTS: dict[tuple[str, bool], sa.Update] = {}  # its claim, compiled once
+_CLAIM_STATEMENTS: dict[tuple[str, bool], DriverStatement] = {}  # its claim, compiled once
 # a job claimed beyond the limit goes straight back (see _claim_statement)
 _UNCLAIM = (
     sa.update(_JOBS)
@@ -203,7 +204,7 @@ _UNCLAIM = (
 )
 
 
-def _claim_statement(candidate_sql: str, once: bool) -> sa.Update:
+def _claim_statement(candidate_sql: str, once: bool) -> DriverStatement:
     """UPDATE the candidates `candidate_sql` selects to RUNNING under :owner, RETURNING what a
     runner needs; built once per candidate query (a node's tags rarely change).
 
@@ -218,7 +219,7 @@ def _claim_statement(candidate_sql: str, once: bool) -> sa.Update:
             candidates = sa.text(f"jobs.id = ANY(ARRAY({candidate_sql}))")
         else:
             candidates = _JOBS.c.id.in_(sa.text(candidate_sql).columns(_JOBS.c.id))
-        found = (
+        found = DriverStatement(
             sa.update(_JOBS)
             .where(candidates, _JOBS.c.status == JobStatus.PENDING.value)
             .values(

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Checkpoint, Job
+from app.models.driver_sql import DriverStatement
 from app.models.status import JobStatus
 from app.services import counts, render, samples
 from app.timefmt import now_ms
@@ -48,7 +49,8 @@ _UPDATE_ENDING = (
         }
     )
 )
-_UPDATE_ENDING_WITH_SAMPLE = samples.insert_after(_UPDATE_ENDING)
+_UPDATE_ENDING_WITH_SAMPLE = DriverStatement(samples.insert_after(_UPDATE_ENDING))
+_UPDATE_ENDING_RENDERED = DriverStatement(_UPDATE_ENDING)  # the hot path's form of it
 _DROP_CHECKPOINTS = sa.delete(Checkpoint.__table__).where(
     Checkpoint.__table__.c.job_id == sa.bindparam("job_id"),
     Checkpoint.__table__.c.kind == "checkpoint",
@@ -135,11 +137,11 @@ def finish_rendered(session: Session, ending: Ending, sample: samples.Sample | N
     if sample is not None and conn.dialect.name == "postgresql":
         # one round trip: the end, and the sample only if the end was ours
         values = {**params, **samples.params(sample, now)}
-        ended = len(conn.execute(_UPDATE_ENDING_WITH_SAMPLE, values).all())
+        ended = len(_UPDATE_ENDING_WITH_SAMPLE.execute(conn, values).all())
     else:
         if sample is not None:  # first: it is added only while the job is still ours
             samples.insert(session, ending.worker_id, [sample], now)
-        ended = conn.execute(_UPDATE_ENDING, params).rowcount
+        ended = _UPDATE_ENDING_RENDERED.execute(conn, params).rowcount
     if ended != 1:
         return False
     if ending.drop_checkpoints:
