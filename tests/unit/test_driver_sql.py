@@ -85,3 +85,15 @@ def test_an_expanding_list_runs_through_core(database_url: str) -> None:
     finally:
         db.dispose()
         truncate_all(database_url)
+
+
+def test_a_new_job_row_sets_exactly_the_inserted_columns() -> None:
+    from app.services import jobs
+
+    config = jobs.parse_job_config(
+        b'{"env": {"job.mode": "BATCH"}, "source": [{"plugin_name": "FakeSource",'
+        b' "schema": {"fields": {"a": "int"}}}], "sink": [{"plugin_name": "Console"}]}',
+        "json",
+    )
+    row = jobs._new_values(7, jobs.prepare_submission(config, jobs.SubmitParams()))
+    assert set(row) == set(jobs._NEW_COLUMNS)
