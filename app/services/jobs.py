@@ -318,19 +318,10 @@ def _resubmit(session, job: Job, prepared: Prepared) -> Submitted:
             f"The job id {job.id} has already been submitted and is not starting with a savepoint."
         )
     counts.bump(session, job.status, -1)  # it leaves its final status
-    fresh = _new_job(job.id, prepared)
-    for column in (
-        "name",
-        "status",
-        "mode",
-        "config",
-        "dag",
-        "env_options",
-        "tag_filter",
-        "create_ms",
-        "restore_checkpoint_id",
-    ):
-        setattr(job, column, getattr(fresh, column))
+    fresh = _new_values(job.id, prepared)
+    for column in _NEW_COLUMNS:
+        if column not in ("id", "start_with_savepoint"):
+            setattr(job, column, fresh[column])
     job.start_with_savepoint = True
     for column in (
         "start_ms",
